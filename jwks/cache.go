@@ -1,0 +1,336 @@
+package jwks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Errors returned by (*Cache).Key.
+var (
+	// ErrKeyNotFound means the set has no key with the requested kid, after at
+	// most one refetch (or none, during the cooldown).
+	ErrKeyNotFound = errors.New("jwks: key not found")
+	// ErrUnavailable means no usable key set is held (never fetched, fetch
+	// failed, or the last good set is older than MaxStale).
+	ErrUnavailable = errors.New("jwks: key set unavailable")
+)
+
+// Defaults for Options.
+const (
+	DefaultFetchTimeout    = 5 * time.Second
+	DefaultMaxBodySize     = 1 << 20
+	DefaultCooldown        = 10 * time.Second
+	DefaultRefreshInterval = time.Hour
+	DefaultMaxStale        = 24 * time.Hour
+)
+
+// Options tune a Cache. The zero value gives the documented defaults.
+type Options struct {
+	// HTTPClient makes the requests; nil means a client with default
+	// transport. It is copied, and the copy never follows redirects.
+	HTTPClient *http.Client
+	// FetchTimeout bounds one fetch, connection to last byte (default 5 s).
+	FetchTimeout time.Duration
+	// MaxBodySize bounds the response body (default 1 MiB); larger is a failure.
+	MaxBodySize int64
+	// Cooldown is the least time between two fetches caused by unknown kids,
+	// background refreshes or failures (default 10 s). Warmup ignores it.
+	Cooldown time.Duration
+	// RefreshInterval is the age after which a lookup starts a background
+	// refresh (default 1 h).
+	RefreshInterval time.Duration
+	// MaxStale is the age after which fetched keys stop being served when
+	// no refresh has succeeded (default 24 h). Keys given to Load do not age.
+	MaxStale time.Duration
+	// AllowHTTP permits an http:// URL. Only for local emulators and tests:
+	// keys fetched over plain HTTP can be replaced by anyone on the path.
+	AllowHTTP bool
+	// Now is the clock for ages and cooldowns (default time.Now).
+	Now func() time.Time
+	// Logger receives fetch results and skipped keys (default: discarded).
+	Logger *slog.Logger
+}
+
+// Stats counts a Cache's activity.
+type Stats struct {
+	Fetches     int64     // fetches started
+	Failures    int64     // fetches that failed
+	Keys        int       // usable keys held now
+	LastSuccess time.Time // when the held set was fetched or loaded (per Now)
+}
+
+// Cache holds the keys of one JWKS URL. It is safe for concurrent use.
+type Cache struct {
+	url    string
+	opts   Options
+	client *http.Client
+
+	state atomic.Pointer[state]
+
+	mu          sync.Mutex
+	inflight    *flight
+	lastAttempt time.Time // start of the last fetch (Now), for the cooldown
+	lastErr     error
+
+	fetches, failures atomic.Int64
+
+	ctx    context.Context // ends at Close; parent of every fetch
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+type state struct {
+	set       *Set
+	fetchedAt time.Time
+	pinned    bool // loaded by Load: does not age out
+}
+
+type flight struct {
+	done chan struct{}
+	err  error
+}
+
+// New returns a Cache for the JWKS at rawURL. It validates the URL (absolute,
+// https unless opts.AllowHTTP) and fetches nothing.
+func New(rawURL string, opts Options) (*Cache, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, fmt.Errorf("jwks: URL %q is not an absolute http(s) URL", rawURL)
+	}
+	if u.Scheme == "http" && !opts.AllowHTTP {
+		return nil, fmt.Errorf("jwks: URL %q is not https (AllowHTTP is for local emulators only)", rawURL)
+	}
+	if opts.FetchTimeout <= 0 {
+		opts.FetchTimeout = DefaultFetchTimeout
+	}
+	if opts.MaxBodySize <= 0 {
+		opts.MaxBodySize = DefaultMaxBodySize
+	}
+	if opts.Cooldown <= 0 {
+		opts.Cooldown = DefaultCooldown
+	}
+	if opts.RefreshInterval <= 0 {
+		opts.RefreshInterval = DefaultRefreshInterval
+	}
+	if opts.MaxStale <= 0 {
+		opts.MaxStale = DefaultMaxStale
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	client := &http.Client{}
+	if opts.HTTPClient != nil {
+		*client = *opts.HTTPClient
+	}
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c := &Cache{url: rawURL, opts: opts, client: client}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	return c, nil
+}
+
+// URL returns the JWKS URL this cache fetches.
+func (c *Cache) URL() string { return c.url }
+
+// Close stops any fetch in progress and waits for it. Lookups after Close
+// still serve held keys but start no fetch.
+func (c *Cache) Close() {
+	c.mu.Lock() // start checks ctx under mu, so no fetch begins after this
+	c.cancel()
+	c.mu.Unlock()
+	c.wg.Wait()
+}
+
+// Stats returns counters for monitoring and tests.
+func (c *Cache) Stats() Stats {
+	s := Stats{Fetches: c.fetches.Load(), Failures: c.failures.Load()}
+	if st := c.state.Load(); st != nil {
+		s.Keys, s.LastSuccess = st.set.Len(), st.fetchedAt
+	}
+	return s
+}
+
+// Load installs keys from a JWKS document, for hosts that cannot reach the
+// endpoint or want no fetch at cold start. Loaded keys do not age out; a later
+// successful fetch replaces them.
+func (c *Cache) Load(doc []byte) error {
+	set, skipped, err := Parse(doc)
+	c.reportSkipped(skipped)
+	if err != nil {
+		return err
+	}
+	c.state.Store(&state{set: set, fetchedAt: c.opts.Now(), pinned: true})
+	return nil
+}
+
+// Warmup fetches the set now, whatever the cooldown, and returns the fetch's
+// error. Concurrent lookups share its result.
+func (c *Cache) Warmup(ctx context.Context) error {
+	f := c.start(true)
+	if f == nil {
+		return fmt.Errorf("%w: cache closed", ErrUnavailable)
+	}
+	return c.wait(ctx, f)
+}
+
+// Key returns the key for kid. It never blocks on the network for a known kid.
+// For an unknown kid it waits for at most one fetch (bounded by FetchTimeout
+// and ctx), or fails at once during the cooldown.
+func (c *Cache) Key(ctx context.Context, kid string) (*Key, error) {
+	now := c.opts.Now()
+	st := c.usable(now)
+	if st != nil {
+		if k, ok := st.set.Key(kid); ok {
+			if !st.pinned && now.Sub(st.fetchedAt) >= c.opts.RefreshInterval {
+				c.start(false) // background refresh; this request goes on
+			}
+			return k, nil
+		}
+	}
+	f := c.start(false)
+	if f == nil { // cooldown (or closed): fail fast, never wait
+		if st != nil {
+			return nil, ErrKeyNotFound
+		}
+		return nil, c.unavailable()
+	}
+	fetchErr := c.wait(ctx, f)
+	if st = c.usable(c.opts.Now()); st == nil {
+		return nil, fmt.Errorf("%w: %w", ErrUnavailable, fetchErr)
+	}
+	if k, ok := st.set.Key(kid); ok {
+		return k, nil
+	}
+	if fetchErr != nil {
+		return nil, fmt.Errorf("%w (refetch failed: %w)", ErrKeyNotFound, fetchErr)
+	}
+	return nil, ErrKeyNotFound
+}
+
+// usable returns the held state unless it has aged past MaxStale.
+func (c *Cache) usable(now time.Time) *state {
+	st := c.state.Load()
+	if st == nil || (!st.pinned && now.Sub(st.fetchedAt) > c.opts.MaxStale) {
+		return nil
+	}
+	return st
+}
+
+func (c *Cache) unavailable() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.lastErr != nil {
+		return fmt.Errorf("%w: %w", ErrUnavailable, c.lastErr)
+	}
+	return ErrUnavailable
+}
+
+// start joins the fetch in progress or starts one. Unless force is set it
+// returns nil when the last fetch started less than Cooldown ago.
+func (c *Cache) start(force bool) *flight {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.inflight != nil {
+		return c.inflight
+	}
+	if c.ctx.Err() != nil {
+		return nil
+	}
+	now := c.opts.Now()
+	if !force && !c.lastAttempt.IsZero() && now.Sub(c.lastAttempt) < c.opts.Cooldown {
+		return nil
+	}
+	c.lastAttempt = now
+	f := &flight{done: make(chan struct{})}
+	c.inflight = f
+	c.fetches.Add(1)
+	c.wg.Add(1)
+	go c.run(f)
+	return f
+}
+
+// run performs one fetch on its own goroutine, so that a caller giving up
+// (its context ends) does not cancel the fetch other callers share.
+func (c *Cache) run(f *flight) {
+	defer c.wg.Done()
+	began := time.Now()
+	set, err := c.fetch()
+	if err == nil {
+		c.state.Store(&state{set: set, fetchedAt: c.opts.Now()})
+		c.opts.Logger.Info("jwks: fetched key set", "url", c.url, "keys", set.Len(), "duration", time.Since(began))
+	} else {
+		c.failures.Add(1)
+		c.opts.Logger.Warn("jwks: fetch failed", "url", c.url, "error", err, "duration", time.Since(began))
+	}
+	c.mu.Lock()
+	c.inflight, c.lastErr, f.err = nil, err, err
+	c.mu.Unlock()
+	close(f.done)
+}
+
+func (c *Cache) wait(ctx context.Context, f *flight) error {
+	select {
+	case <-f.done:
+		return f.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (c *Cache) fetch() (*Set, error) {
+	ctx, cancel := context.WithTimeout(c.ctx, c.opts.FetchTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("jwks: fetch %s: %w", c.url, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 4096)) // let the connection be reused
+		return nil, &FetchError{URL: c.url, StatusCode: resp.StatusCode}
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, c.opts.MaxBodySize+1))
+	if err != nil {
+		return nil, fmt.Errorf("jwks: read %s: %w", c.url, err)
+	}
+	if int64(len(body)) > c.opts.MaxBodySize {
+		return nil, fmt.Errorf("jwks: %s: body larger than %d bytes", c.url, c.opts.MaxBodySize)
+	}
+	set, skipped, err := Parse(body)
+	c.reportSkipped(skipped)
+	if err != nil {
+		return nil, fmt.Errorf("jwks: %s: %w", c.url, err)
+	}
+	return set, nil
+}
+
+func (c *Cache) reportSkipped(skipped []error) {
+	for _, e := range skipped {
+		c.opts.Logger.Warn("jwks: key skipped", "url", c.url, "reason", e)
+	}
+}
+
+// FetchError reports a JWKS response with a status other than 200.
+type FetchError struct {
+	URL        string
+	StatusCode int
+}
+
+func (e *FetchError) Error() string {
+	return fmt.Sprintf("jwks: fetch %s: status %d, want 200", e.URL, e.StatusCode)
+}

@@ -1,0 +1,160 @@
+package jwks
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/lestrrat-go/jwx/v3/jwk"
+)
+
+// MinRSABits is the smallest RSA modulus accepted. Cognito uses 2048.
+const MinRSABits = 2048
+
+// Key is one usable public signing key.
+type Key struct {
+	ID        string // kid
+	Type      string // kty: "RSA", "EC" or "OKP"
+	Use       string // use: "sig" or empty
+	Algorithm string // alg as published, or empty
+	Curve     string // crv for EC and OKP keys
+	// Public is *rsa.PublicKey, *ecdsa.PublicKey or ed25519.PublicKey.
+	Public crypto.PublicKey
+}
+
+// Set is an immutable set of keys indexed by kid.
+type Set struct {
+	keys map[string]*Key
+	ids  []string
+}
+
+// Key returns the key with the given kid.
+func (s *Set) Key(kid string) (*Key, bool) {
+	if s == nil {
+		return nil, false
+	}
+	k, ok := s.keys[kid]
+	return k, ok
+}
+
+// Len returns the number of usable keys.
+func (s *Set) Len() int {
+	if s == nil {
+		return 0
+	}
+	return len(s.ids)
+}
+
+// KeyIDs returns the kids in document order.
+func (s *Set) KeyIDs() []string { return append([]string(nil), s.ids...) }
+
+// ErrNoUsableKeys is returned by Parse when a set holds no key that can verify
+// a signature. A fetch that yields it counts as failed: the keys served so far
+// are kept.
+var ErrNoUsableKeys = errors.New("jwks: no usable keys in set")
+
+// SkippedKeyError explains why one key of a set was not used.
+type SkippedKeyError struct {
+	Index  int    // position in the "keys" array
+	KeyID  string // kid, if the key had one
+	Reason string
+}
+
+func (e *SkippedKeyError) Error() string {
+	return fmt.Sprintf("jwks: key %d (kid %q) skipped: %s", e.Index, truncate(e.KeyID), e.Reason)
+}
+
+// Parse parses a JWKS document. It fails only when the document is not a JSON
+// object with a "keys" array, or when no key in it is usable; the keys it
+// skipped are returned as *SkippedKeyError values.
+func Parse(data []byte) (*Set, []error, error) {
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(data, &doc); err != nil || doc == nil {
+		return nil, nil, errors.New("jwks: document is not a JSON object")
+	}
+	var raws []json.RawMessage
+	if r, ok := doc["keys"]; !ok || len(r) == 0 || r[0] != '[' || json.Unmarshal(r, &raws) != nil {
+		return nil, nil, errors.New(`jwks: document has no "keys" array`)
+	}
+	s := &Set{keys: make(map[string]*Key, len(raws))}
+	var skipped []error
+	for i, raw := range raws {
+		k, err := parseKey(raw)
+		if err == nil && s.keys[k.ID] != nil {
+			err = errors.New("duplicate kid; the first key with it is used")
+		}
+		if err != nil {
+			kid := ""
+			if k != nil {
+				kid = k.ID
+			}
+			skipped = append(skipped, &SkippedKeyError{Index: i, KeyID: kid, Reason: err.Error()})
+			continue
+		}
+		s.keys[k.ID] = k
+		s.ids = append(s.ids, k.ID)
+	}
+	if len(s.ids) == 0 {
+		return nil, skipped, ErrNoUsableKeys
+	}
+	return s, skipped, nil
+}
+
+// parseKey returns the key even on error when its kid is known, for reports.
+func parseKey(raw json.RawMessage) (*Key, error) {
+	jk, err := jwk.ParseKey(raw)
+	if err != nil {
+		return nil, fmt.Errorf("not a valid JWK: %w", err)
+	}
+	k := &Key{Type: jk.KeyType().String()}
+	k.ID, _ = jk.KeyID()
+	if k.ID == "" {
+		return k, errors.New("no kid")
+	}
+	k.Use, _ = jk.KeyUsage()
+	if k.Use != "" && k.Use != "sig" {
+		return k, fmt.Errorf("use %q is not sig", k.Use)
+	}
+	if alg, ok := jk.Algorithm(); ok {
+		k.Algorithm = alg.String()
+	}
+	pub, err := jwk.PublicRawKeyOf(jk)
+	if err != nil {
+		return k, fmt.Errorf("no public key: %w", err)
+	}
+	switch p := pub.(type) {
+	case *rsa.PublicKey:
+		if k.Type != "RSA" {
+			return k, fmt.Errorf("kty %q holds an RSA key", k.Type)
+		}
+		if p.N.BitLen() < MinRSABits {
+			return k, fmt.Errorf("RSA modulus of %d bits is under %d", p.N.BitLen(), MinRSABits)
+		}
+		k.Public = p
+	case *ecdsa.PublicKey:
+		if k.Type != "EC" {
+			return k, fmt.Errorf("kty %q holds an EC key", k.Type)
+		}
+		k.Curve = p.Curve.Params().Name
+		k.Public = p
+	case ed25519.PublicKey:
+		k.Curve = "Ed25519"
+		k.Public = p
+	default:
+		return k, fmt.Errorf("key type %q cannot verify signatures", k.Type)
+	}
+	return k, nil
+}
+
+// truncate keeps reports short: kids come from documents we do not control.
+func truncate(s string) string {
+	const max = 64
+	if len(s) <= max {
+		return s
+	}
+	return s[:max] + "..."
+}

@@ -1,0 +1,247 @@
+package verifier
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/cognitoauth/cognitoauth/claims"
+)
+
+// TokenUse says which Cognito tokens a pool accepts. The zero value is not a
+// valid choice: New rejects it, so that nobody accepts ID tokens where access
+// tokens were meant (or the reverse) by forgetting a field.
+type TokenUse int
+
+const (
+	// IDToken accepts only tokens with token_use "id"; the client is checked on aud.
+	IDToken TokenUse = iota + 1
+	// AccessToken accepts only tokens with token_use "access"; the client is
+	// checked on client_id.
+	AccessToken
+	// AnyToken accepts both; each is checked on its own client claim.
+	AnyToken
+)
+
+func (u TokenUse) String() string {
+	switch u {
+	case IDToken:
+		return "id"
+	case AccessToken:
+		return "access"
+	case AnyToken:
+		return "any"
+	}
+	return fmt.Sprintf("TokenUse(%d)", int(u))
+}
+
+// Defaults applied by New.
+const (
+	DefaultMaxTokenSize     = 16 << 10
+	DefaultMaxTokenLifetime = 24 * time.Hour
+	DefaultCacheSize        = 65536
+)
+
+// Pool is one user pool a Verifier accepts tokens from. The same fields at
+// the top of Config describe the first pool; Config.Pools adds more.
+type Pool struct {
+	// UserPoolID is the pool's ID, "{region}_{suffix}" such as
+	// "us-east-1_AbCdEfGhI". The issuer and JWKS URL derive from it.
+	UserPoolID string
+	// ClientIDs are the app clients whose tokens are accepted. Required
+	// unless SkipClientIDCheck is set.
+	ClientIDs []string
+	// SkipClientIDCheck accepts tokens of any app client of the pool. It
+	// must be set explicitly: any other app client, including one created
+	// later by someone else, can then obtain tokens this verifier accepts.
+	SkipClientIDCheck bool
+	// TokenUse is IDToken, AccessToken or AnyToken. Required.
+	TokenUse TokenUse
+	// Issuer overrides the derived issuer
+	// "https://cognito-idp.{region}.amazonaws.com/{pool}" (".amazonaws.com.cn"
+	// for cn-* regions), for emulators, proxies and other partitions. When
+	// set, Cognito's second issuer form is not accepted for this pool.
+	Issuer string
+	// JWKSURL overrides the key URL "{issuer}/.well-known/jwks.json". It
+	// comes from configuration only: nothing in a token can choose it.
+	JWKSURL string
+	// JWKS preloads the pool's key set (a JWKS document), so that no fetch is
+	// needed at cold start or on hosts without access to the endpoint.
+	JWKS []byte
+}
+
+// Config configures a Verifier. Fields left zero take the documented default,
+// except those marked required.
+type Config struct {
+	// UserPoolID, ClientIDs, SkipClientIDCheck, TokenUse, Issuer, JWKSURL and
+	// JWKS describe the first pool; see Pool. Leave UserPoolID empty to use
+	// Pools alone.
+	UserPoolID        string
+	ClientIDs         []string
+	SkipClientIDCheck bool
+	TokenUse          TokenUse
+	Issuer            string
+	JWKSURL           string
+	JWKS              []byte
+
+	// Pools are further user pools. A token picks its pool by an exact
+	// lookup of its iss; a token whose iss names no pool is refused with
+	// ErrIssuerMismatch before any key is fetched.
+	Pools []Pool
+
+	// AllowedAlgorithms lists the accepted header alg values (default
+	// ["RS256"], what Cognito uses). RS384, RS512, PS256, PS384, PS512,
+	// ES256, ES384 and ES512 may be added; "none" and HMAC algorithms are
+	// refused by New.
+	AllowedAlgorithms []string
+	// Leeway tolerates clock skew in the exp, nbf and iat checks (default 0).
+	Leeway time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// MaxTokenSize is the longest token accepted, in bytes, checked before
+	// any parsing (default 16 KiB).
+	MaxTokenSize int
+	// MaxTokenLifetime refuses tokens whose exp lies further than this after
+	// iat (or after now when iat is absent). Cognito issues tokens for at
+	// most one day. Default 24 h; negative disables the check.
+	MaxTokenLifetime time.Duration
+
+	// HTTPClient fetches key sets (default: a new client). It is copied; the
+	// copy never follows redirects.
+	HTTPClient *http.Client
+	// InsecureAllowHTTPJWKS permits http:// key URLs. Only for local
+	// emulators: keys fetched over plain HTTP can be swapped by anyone on
+	// the network path, who can then mint tokens this verifier accepts.
+	InsecureAllowHTTPJWKS bool
+	// FetchTimeout bounds one key fetch (default 5 s); a caller also stops
+	// waiting when its context ends.
+	FetchTimeout time.Duration
+	// RefetchCooldown is the least time between two key fetches for one URL
+	// caused by unknown kids or failures (default 10 s).
+	RefetchCooldown time.Duration
+	// RefreshInterval is the age after which keys are refreshed in the
+	// background (default 1 h).
+	RefreshInterval time.Duration
+	// MaxKeyAge is how long fetched keys keep serving while refreshes fail
+	// (default 24 h).
+	MaxKeyAge time.Duration
+	// MaxJWKSSize bounds a key set response (default 1 MiB).
+	MaxJWKSSize int64
+	// Logger receives key fetch results (default: discarded). Tokens are
+	// never logged.
+	Logger *slog.Logger
+
+	// CustomCheck, when set, runs after every other check has passed; an
+	// error refuses the token with ErrCustomCheck wrapping it.
+	CustomCheck func(ctx context.Context, c *claims.Claims) error
+
+	// CacheSize bounds the verified-token cache (default 65536 tokens);
+	// negative disables it.
+	CacheSize int
+}
+
+var (
+	poolIDPattern   = regexp.MustCompile(`^[\w-]+_[0-9a-zA-Z]+$`)
+	clientIDPattern = regexp.MustCompile(`^[\w+]+$`)
+	regionPattern   = regexp.MustCompile(`^[a-z]+(-[a-z]+)+-[0-9]+$`)
+)
+
+// issuers returns the pool's accepted issuers, each with its JWKS URL.
+func (p *Pool) issuers() ([][2]string, error) {
+	if p.Issuer != "" {
+		if err := checkURL("Issuer", p.Issuer); err != nil {
+			return nil, err
+		}
+		jwksURL := p.JWKSURL
+		if jwksURL == "" {
+			jwksURL = strings.TrimSuffix(p.Issuer, "/") + "/.well-known/jwks.json"
+		}
+		return [][2]string{{p.Issuer, jwksURL}}, nil
+	}
+	region := p.UserPoolID[:strings.LastIndexByte(p.UserPoolID, '_')]
+	if !regionPattern.MatchString(region) {
+		return nil, fmt.Errorf("verifier: pool %q: %q is not an AWS region; set Issuer (and JWKSURL) for emulators", p.UserPoolID, region)
+	}
+	suffix := "amazonaws.com"
+	if strings.HasPrefix(region, "cn-") {
+		suffix = "amazonaws.com.cn"
+	}
+	var out [][2]string
+	for _, host := range []string{"cognito-idp", "issuer-cognito-idp"} {
+		iss := "https://" + host + "." + region + "." + suffix + "/" + p.UserPoolID
+		jwksURL := p.JWKSURL
+		if jwksURL == "" {
+			jwksURL = iss + "/.well-known/jwks.json"
+		}
+		out = append(out, [2]string{iss, jwksURL})
+	}
+	return out, nil
+}
+
+func (p *Pool) validate() error {
+	if len(p.UserPoolID) > 55 || !poolIDPattern.MatchString(p.UserPoolID) {
+		return fmt.Errorf("verifier: user pool ID %q does not match %s", p.UserPoolID, poolIDPattern)
+	}
+	switch p.TokenUse {
+	case IDToken, AccessToken, AnyToken:
+	default:
+		return fmt.Errorf("verifier: pool %q: TokenUse must be IDToken, AccessToken or AnyToken", p.UserPoolID)
+	}
+	if len(p.ClientIDs) == 0 && !p.SkipClientIDCheck {
+		return fmt.Errorf("verifier: pool %q: no ClientIDs (set SkipClientIDCheck to accept every app client, knowingly)", p.UserPoolID)
+	}
+	if len(p.ClientIDs) > 0 && p.SkipClientIDCheck {
+		return fmt.Errorf("verifier: pool %q: ClientIDs and SkipClientIDCheck are both set", p.UserPoolID)
+	}
+	for _, id := range p.ClientIDs {
+		if len(id) > 128 || !clientIDPattern.MatchString(id) {
+			return fmt.Errorf("verifier: pool %q: client ID %q does not match %s", p.UserPoolID, id, clientIDPattern)
+		}
+	}
+	if p.JWKSURL != "" {
+		if err := checkURL("JWKSURL", p.JWKSURL); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkURL(field, s string) error {
+	if !strings.HasPrefix(s, "https://") && !strings.HasPrefix(s, "http://") {
+		return fmt.Errorf("verifier: %s %q is not an absolute http(s) URL", field, s)
+	}
+	return nil
+}
+
+// algorithm describes what key a header alg needs.
+type algorithm struct {
+	kty, crv string
+}
+
+var knownAlgorithms = map[string]algorithm{
+	"RS256": {"RSA", ""}, "RS384": {"RSA", ""}, "RS512": {"RSA", ""},
+	"PS256": {"RSA", ""}, "PS384": {"RSA", ""}, "PS512": {"RSA", ""},
+	"ES256": {"EC", "P-256"}, "ES384": {"EC", "P-384"}, "ES512": {"EC", "P-521"},
+}
+
+func (c *Config) pools() ([]Pool, error) {
+	var pools []Pool
+	if c.UserPoolID != "" {
+		pools = append(pools, Pool{
+			UserPoolID: c.UserPoolID, ClientIDs: c.ClientIDs, SkipClientIDCheck: c.SkipClientIDCheck,
+			TokenUse: c.TokenUse, Issuer: c.Issuer, JWKSURL: c.JWKSURL, JWKS: c.JWKS,
+		})
+	} else if len(c.ClientIDs) > 0 || c.TokenUse != 0 || c.Issuer != "" || c.JWKSURL != "" || c.JWKS != nil || c.SkipClientIDCheck {
+		return nil, errors.New("verifier: pool fields are set but UserPoolID is empty")
+	}
+	pools = append(pools, c.Pools...)
+	if len(pools) == 0 {
+		return nil, errors.New("verifier: no user pool configured (set UserPoolID or Pools)")
+	}
+	return pools, nil
+}

@@ -1,0 +1,386 @@
+package verifier
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/cognitoauth/cognitoauth/claims"
+	"github.com/cognitoauth/cognitoauth/jwks"
+)
+
+// Verifier verifies Cognito tokens. It is safe for concurrent use; create one
+// per process (it holds the key caches) and Close it when done.
+type Verifier struct {
+	pools    map[string]*pool // by exact issuer
+	warm     []*jwks.Cache    // the caches Warmup fetches (first issuer of each pool)
+	caches   []*jwks.Cache    // every cache, for Close
+	algs     map[string]jwt.SigningMethod
+	leeway   time.Duration
+	lifetime time.Duration
+	maxSize  int
+	now      func() time.Time
+	custom   func(context.Context, *claims.Claims) error
+	cache    *tokenCache
+}
+
+type pool struct {
+	issuer    string
+	id        string
+	clientIDs []string // nil means any (SkipClientIDCheck)
+	tokenUse  TokenUse
+	keys      *jwks.Cache
+}
+
+// New validates cfg once and returns a Verifier. It fetches nothing; keys are
+// fetched on first use, or by Warmup.
+func New(cfg Config) (*Verifier, error) {
+	pools, err := cfg.pools()
+	if err != nil {
+		return nil, err
+	}
+	v := &Verifier{
+		pools:    make(map[string]*pool),
+		algs:     make(map[string]jwt.SigningMethod),
+		leeway:   cfg.Leeway,
+		lifetime: cfg.MaxTokenLifetime,
+		maxSize:  cfg.MaxTokenSize,
+		now:      cfg.Now,
+		custom:   cfg.CustomCheck,
+	}
+	if v.leeway < 0 {
+		return nil, errors.New("verifier: Leeway is negative")
+	}
+	if v.lifetime == 0 {
+		v.lifetime = DefaultMaxTokenLifetime
+	}
+	if v.maxSize <= 0 {
+		v.maxSize = DefaultMaxTokenSize
+	}
+	if v.now == nil {
+		v.now = time.Now
+	}
+	algs := cfg.AllowedAlgorithms
+	if len(algs) == 0 {
+		algs = []string{"RS256"}
+	}
+	for _, a := range algs {
+		if _, ok := knownAlgorithms[a]; !ok {
+			return nil, fmt.Errorf("verifier: algorithm %q is not supported (asymmetric RS*, PS*, ES* only)", a)
+		}
+		v.algs[a] = jwt.GetSigningMethod(a)
+	}
+	opts := jwks.Options{
+		HTTPClient: cfg.HTTPClient, FetchTimeout: cfg.FetchTimeout, MaxBodySize: cfg.MaxJWKSSize,
+		Cooldown: cfg.RefetchCooldown, RefreshInterval: cfg.RefreshInterval, MaxStale: cfg.MaxKeyAge,
+		AllowHTTP: cfg.InsecureAllowHTTPJWKS, Now: v.now, Logger: cfg.Logger,
+	}
+	byURL := make(map[string]*jwks.Cache)
+	for i := range pools {
+		if err := v.addPool(&pools[i], opts, byURL); err != nil {
+			v.Close()
+			return nil, err
+		}
+	}
+	switch {
+	case cfg.CacheSize == 0:
+		v.cache = newTokenCache(DefaultCacheSize)
+	case cfg.CacheSize > 0:
+		v.cache = newTokenCache(cfg.CacheSize)
+	}
+	return v, nil
+}
+
+func (v *Verifier) addPool(p *Pool, opts jwks.Options, byURL map[string]*jwks.Cache) error {
+	if err := p.validate(); err != nil {
+		return err
+	}
+	issuers, err := p.issuers()
+	if err != nil {
+		return err
+	}
+	for i, iu := range issuers {
+		iss, url := iu[0], iu[1]
+		if _, dup := v.pools[iss]; dup {
+			return fmt.Errorf("verifier: issuer %q configured twice", iss)
+		}
+		keys := byURL[url]
+		if keys == nil {
+			if keys, err = jwks.New(url, opts); err != nil {
+				return fmt.Errorf("verifier: pool %q: %w", p.UserPoolID, err)
+			}
+			if p.JWKS != nil {
+				if err := keys.Load(p.JWKS); err != nil {
+					keys.Close()
+					return fmt.Errorf("verifier: pool %q: preloaded JWKS: %w", p.UserPoolID, err)
+				}
+			}
+			byURL[url] = keys
+			v.caches = append(v.caches, keys)
+			if i == 0 {
+				v.warm = append(v.warm, keys)
+			}
+		}
+		v.pools[iss] = &pool{issuer: iss, id: p.UserPoolID, clientIDs: p.ClientIDs, tokenUse: p.TokenUse, keys: keys}
+	}
+	return nil
+}
+
+// Warmup fetches the key set of every pool's primary issuer now, so that the
+// first requests do not wait, and reports the first failure. Keys of
+// Cognito's second issuer form are fetched only when a token names it.
+func (v *Verifier) Warmup(ctx context.Context) error {
+	var errs []error
+	for _, c := range v.warm {
+		if err := c.Warmup(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Close stops key fetches in progress and waits for them. The Verifier starts
+// no goroutine that outlives Close; verification after Close still works on
+// the keys held.
+func (v *Verifier) Close() error {
+	for _, c := range v.caches {
+		c.Close()
+	}
+	return nil
+}
+
+// KeyStats returns the key cache counters of each JWKS URL, for monitoring.
+func (v *Verifier) KeyStats() map[string]jwks.Stats {
+	out := make(map[string]jwks.Stats, len(v.caches))
+	for _, c := range v.caches {
+		out[c.URL()] = c.Stats()
+	}
+	return out
+}
+
+// CachedTokens returns how many verified tokens are cached now.
+func (v *Verifier) CachedTokens() int {
+	if v.cache == nil {
+		return 0
+	}
+	return v.cache.len()
+}
+
+// Verify checks token completely and returns its claims. In order: size,
+// shape and strict base64url, header (alg allowed, kid present, no crit),
+// payload decoding, issuer (selects the pool), key by kid, key agrees with
+// alg, signature, exp, nbf and iat, lifetime, token_use, client, and last
+// Config.CustomCheck. The error wraps one sentinel per reason (see
+// ValidationError); no partial claims are returned with an error.
+//
+// Verified tokens are cached until their exp; a cached token still has its
+// exp checked and CustomCheck run on every call.
+func (v *Verifier) Verify(ctx context.Context, token string) (*claims.Claims, error) {
+	if len(token) > v.maxSize {
+		return nil, fail(ErrTokenTooLarge, "", "", strconv.Itoa(len(token))+" bytes, limit "+strconv.Itoa(v.maxSize))
+	}
+	if v.cache != nil {
+		if c, ok := v.cache.get(token); ok {
+			if err := v.checkTime(c); err != nil {
+				return nil, err
+			}
+			if err := v.checkCustom(ctx, c); err != nil {
+				return nil, err
+			}
+			return c, nil
+		}
+	}
+	c, err := v.verify(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	if v.cache != nil {
+		exp, _ := c.Expiry()
+		v.cache.add(token, c, time.Duration((exp-seconds(v.now()))*float64(time.Second)))
+	}
+	return c, nil
+}
+
+// verify runs every check except CustomCheck's re-run on cache hits.
+func (v *Verifier) verify(ctx context.Context, token string) (*claims.Claims, error) {
+	seg, ok := split(token)
+	if !ok {
+		return nil, fail(ErrTokenMalformed, "", "", "not three non-empty base64url segments")
+	}
+	hb, ok := decode(seg.header)
+	if !ok {
+		return nil, fail(ErrTokenMalformed, "", "", "header is not strict base64url")
+	}
+	h, err := parseHeader(hb)
+	if err != nil {
+		return nil, err
+	}
+	method, ok := v.algs[h.alg]
+	if !ok {
+		return nil, fail(ErrAlgorithm, "header.alg", h.alg, "not in the allowed set")
+	}
+	if h.kid == "" {
+		return nil, fail(ErrTokenMalformed, "header.kid", "", "missing or empty")
+	}
+	pb, ok := decode(seg.payload)
+	if !ok {
+		return nil, fail(ErrTokenMalformed, "", "", "payload is not strict base64url")
+	}
+	sig, ok := decode(seg.signature)
+	if !ok {
+		return nil, fail(ErrTokenMalformed, "", "", "signature is not strict base64url")
+	}
+	c, err := claims.Decode(pb)
+	if err != nil {
+		var de *claims.DecodeError
+		if errors.As(err, &de) {
+			return nil, &ValidationError{Reason: ErrTokenMalformed, Claim: de.Claim, Detail: de.Reason}
+		}
+		return nil, &ValidationError{Reason: ErrTokenMalformed, Err: err}
+	}
+	if c.Issuer == "" {
+		return nil, fail(ErrIssuerMismatch, "iss", "", "missing")
+	}
+	p := v.pools[c.Issuer]
+	if p == nil {
+		return nil, fail(ErrIssuerMismatch, "iss", c.Issuer, "not a configured pool's issuer")
+	}
+	key, err := p.keys.Key(ctx, h.kid)
+	if err != nil {
+		reason := ErrJWKSUnavailable
+		if errors.Is(err, jwks.ErrKeyNotFound) {
+			reason = ErrKeyNotFound
+		}
+		return nil, &ValidationError{Reason: reason, Claim: "header.kid", Value: quote(h.kid), Err: err}
+	}
+	if err := checkKey(h.alg, key); err != nil {
+		return nil, err
+	}
+	if err := method.Verify(seg.signingInput, sig, key.Public); err != nil {
+		return nil, fail(ErrSignatureInvalid, "", "", "")
+	}
+	if err := v.checkClaims(p, c); err != nil {
+		return nil, err
+	}
+	if err := v.checkCustom(ctx, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// checkKey makes sure the key found by kid is one the header alg may use:
+// same family (and curve), use "sig" if given, alg equal if given.
+func checkKey(alg string, k *jwks.Key) error {
+	want := knownAlgorithms[alg]
+	if k.Type != want.kty {
+		return fail(ErrAlgorithm, "header.alg", alg, "key "+quote(k.ID)+" has kty "+quote(k.Type))
+	}
+	switch pub := k.Public.(type) {
+	case *rsa.PublicKey:
+	case *ecdsa.PublicKey:
+		if pub.Curve.Params().Name != want.crv {
+			return fail(ErrAlgorithm, "header.alg", alg, "key "+quote(k.ID)+" is on curve "+pub.Curve.Params().Name)
+		}
+	default:
+		return fail(ErrAlgorithm, "header.alg", alg, "key "+quote(k.ID)+" cannot verify it")
+	}
+	if k.Use != "" && k.Use != "sig" {
+		return fail(ErrAlgorithm, "header.alg", alg, "key "+quote(k.ID)+" is not a signing key")
+	}
+	if k.Algorithm != "" && k.Algorithm != alg {
+		return fail(ErrAlgorithm, "header.alg", alg, "key "+quote(k.ID)+" is for "+quote(k.Algorithm))
+	}
+	return nil
+}
+
+func (v *Verifier) checkClaims(p *pool, c *claims.Claims) error {
+	if err := v.checkTime(c); err != nil {
+		return err
+	}
+	exp, _ := c.Expiry()
+	if v.lifetime > 0 {
+		base, ok := c.IssuedAtSeconds()
+		if !ok {
+			base = seconds(v.now())
+		}
+		if exp-base > (v.lifetime + v.leeway).Seconds() {
+			return fail(ErrTokenMalformed, "exp", formatSeconds(exp), "lifetime over "+v.lifetime.String())
+		}
+	}
+	switch c.TokenUse {
+	case claims.TokenUseID, claims.TokenUseAccess:
+	case "":
+		return fail(ErrTokenUseMismatch, "token_use", "", "missing")
+	default:
+		return fail(ErrTokenUseMismatch, "token_use", c.TokenUse, "not id or access")
+	}
+	if (p.tokenUse == IDToken && c.TokenUse != claims.TokenUseID) ||
+		(p.tokenUse == AccessToken && c.TokenUse != claims.TokenUseAccess) {
+		return fail(ErrTokenUseMismatch, "token_use", c.TokenUse, "pool accepts "+p.tokenUse.String()+" tokens")
+	}
+	if p.clientIDs != nil {
+		claim := "client_id"
+		if c.TokenUse == claims.TokenUseID {
+			claim = "aud"
+		}
+		if c.ClientID == "" || !contains(p.clientIDs, c.ClientID) {
+			return fail(ErrClientMismatch, claim, c.ClientID, "not an allowed app client")
+		}
+	}
+	return nil
+}
+
+// checkTime checks exp (required), nbf and iat against now and the leeway.
+func (v *Verifier) checkTime(c *claims.Claims) error {
+	now := seconds(v.now())
+	leeway := v.leeway.Seconds()
+	exp, ok := c.Expiry()
+	if !ok {
+		return fail(ErrTokenMalformed, "exp", "", "missing")
+	}
+	if now >= exp+leeway {
+		return fail(ErrTokenExpired, "exp", formatSeconds(exp), "")
+	}
+	if nbf, ok := c.NotBeforeSeconds(); ok && nbf > now+leeway {
+		return fail(ErrTokenNotYetValid, "nbf", formatSeconds(nbf), "")
+	}
+	if iat, ok := c.IssuedAtSeconds(); ok && iat > now+leeway {
+		return fail(ErrTokenNotYetValid, "iat", formatSeconds(iat), "in the future")
+	}
+	return nil
+}
+
+func (v *Verifier) checkCustom(ctx context.Context, c *claims.Claims) error {
+	if v.custom == nil {
+		return nil
+	}
+	if err := v.custom(ctx, c); err != nil {
+		return &ValidationError{Reason: ErrCustomCheck, Err: err}
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func seconds(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }
+
+func formatSeconds(f float64) string {
+	if f == math.Trunc(f) {
+		return strconv.FormatInt(int64(f), 10)
+	}
+	return strconv.FormatFloat(f, 'f', -1, 64)
+}
