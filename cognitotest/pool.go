@@ -111,7 +111,9 @@ func (p *Pool) ClientIDs() []string { return append([]string(nil), p.opts.Client
 func (p *Pool) Issuer() string { return p.issuer }
 
 // JWKSURL returns the local URL of the pool's key set.
-func (p *Pool) JWKSURL() string { return p.srv.URL + "/" + p.opts.UserPoolID + "/.well-known/jwks.json" }
+func (p *Pool) JWKSURL() string {
+	return p.srv.URL + "/" + p.opts.UserPoolID + "/.well-known/jwks.json"
+}
 
 // HTTPClient returns a client that trusts the pool's TLS certificate.
 func (p *Pool) HTTPClient() *http.Client { return p.srv.Client() }
