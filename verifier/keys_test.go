@@ -76,8 +76,10 @@ func TestVerifyKeyRotation(t *testing.T) {
 	requests("a removed key serves until the next refresh", 2)
 
 	clk.Advance(jwks.DefaultRefreshInterval)
-	drain(log.fetched) // the fetches so far, all finished before Verify returned
-	mustVerify(t, v, p.IDToken(cognitotest.User{})) // starts a background refresh
+	// The fetches so far all finished before their Verify returned.
+	drain(log.fetched)
+	// This lookup starts a background refresh.
+	mustVerify(t, v, p.IDToken(cognitotest.User{}))
 	waitFor(t, log.fetched, "the background refresh")
 	requests("refresh after RefreshInterval", 3)
 	expectRejected(t, v, signWith(t, p, oldKey, oldKid), verifier.ErrKeyNotFound, "header.kid")
