@@ -134,6 +134,11 @@ func parseKey(raw json.RawMessage) (*Key, error) {
 		if p.N.BitLen() < MinRSABits {
 			return k, fmt.Errorf("RSA modulus of %d bits is under %d", p.N.BitLen(), MinRSABits)
 		}
+		// crypto/rsa refuses these keys on every verification; holding one
+		// would let a set of only such keys replace a good one.
+		if p.N.Bit(0) == 0 || p.E < 3 || p.E%2 == 0 || p.E > 1<<31-1 {
+			return k, errors.New("RSA key with an even modulus or an exponent crypto/rsa refuses")
+		}
 		k.Public = p
 	case *ecdsa.PublicKey:
 		if k.Type != "EC" {
