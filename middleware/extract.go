@@ -1,0 +1,150 @@
+package middleware
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// errOtherScheme marks an Authorization header with a scheme other than
+// Bearer: the request carries no bearer token (RFC 6750 §3.1).
+var errOtherScheme = fmt.Errorf("%w: Authorization scheme is not Bearer", ErrNoToken)
+
+// extract finds the request's single bearer token. The sources are the
+// Authorization header, the cookie (WithCookie) and the query parameter
+// (WithQueryParameter); a token in more than one of them is refused, as is
+// more than one token in one of them.
+func (m *Middleware) extract(r *http.Request) (string, error) {
+	var token, from string
+	found := func(t, source string) error {
+		if from != "" {
+			return fmt.Errorf("%w: token in both %s and %s", ErrInvalidRequest, from, source)
+		}
+		token, from = t, source
+		return nil
+	}
+	switch values := r.Header.Values("Authorization"); len(values) {
+	case 0:
+	case 1:
+		t, err := parseAuthorization(values[0])
+		if err != nil && !errors.Is(err, errOtherScheme) {
+			return "", err
+		}
+		if err == nil {
+			token, from = t, "Authorization header"
+		}
+	default:
+		return "", fmt.Errorf("%w: %d Authorization headers", ErrInvalidRequest, len(values))
+	}
+	if m.cookie != "" {
+		var n int
+		var value string
+		for _, c := range r.CookiesNamed(m.cookie) {
+			if c.Value != "" { // a cleared cookie is no token
+				n, value = n+1, c.Value
+			}
+		}
+		switch {
+		case n > 1:
+			return "", fmt.Errorf("%w: %d cookies named %q", ErrInvalidRequest, n, m.cookie)
+		case n == 1:
+			if !isB64Token(value) {
+				return "", fmt.Errorf("%w: cookie %q is not a b64token", ErrInvalidRequest, m.cookie)
+			}
+			if err := found(value, "cookie"); err != nil {
+				return "", err
+			}
+		}
+	}
+	if m.query != "" && r.URL != nil {
+		switch values := r.URL.Query()[m.query]; {
+		case len(values) > 1:
+			return "", fmt.Errorf("%w: query parameter %q repeated", ErrInvalidRequest, m.query)
+		case len(values) == 1:
+			if !isB64Token(values[0]) {
+				return "", fmt.Errorf("%w: query parameter %q is not a b64token", ErrInvalidRequest, m.query)
+			}
+			if err := found(values[0], "query"); err != nil {
+				return "", err
+			}
+		}
+	}
+	if from == "" {
+		return "", ErrNoToken
+	}
+	return token, nil
+}
+
+// parseAuthorization parses one Authorization value. The policy: the
+// scheme is matched case-insensitively; "Bearer" must be followed by
+// exactly one space (0x20) and then a b64token (RFC 6750 §2.1) running to
+// the end of the value. RFC 6750's grammar allows several spaces, but no
+// real client sends them and refusing every variant leaves no room for a
+// proxy and this parser to disagree about what the token is. net/http
+// trims the value's surrounding white space before we see it; gRPC
+// metadata is taken as sent. Another scheme (Basic, DPoP, ...) is no bearer
+// token at all, but a bare token without a scheme is malformed.
+func parseAuthorization(v string) (string, error) {
+	i := 0
+	for i < len(v) && isTokenChar(v[i]) {
+		i++
+	}
+	scheme, rest := v[:i], v[i:]
+	switch {
+	case scheme == "":
+		return "", fmt.Errorf("%w: Authorization header has no scheme", ErrInvalidRequest)
+	case !strings.EqualFold(scheme, "Bearer"):
+		if rest != "" && rest[0] != ' ' && rest[0] != '\t' {
+			return "", fmt.Errorf("%w: Authorization header is malformed", ErrInvalidRequest)
+		}
+		if rest == "" && strings.Contains(scheme, ".") {
+			// No scheme has a dot: this is a bare token, a client bug worth a 400.
+			return "", fmt.Errorf("%w: Authorization header has a token but no scheme", ErrInvalidRequest)
+		}
+		return "", errOtherScheme
+	case rest == "":
+		return "", fmt.Errorf("%w: Bearer without a token", ErrInvalidRequest)
+	case rest[0] != ' ' || len(rest) > 1 && (rest[1] == ' ' || rest[1] == '\t'):
+		return "", fmt.Errorf("%w: Bearer must be followed by exactly one space", ErrInvalidRequest)
+	case !isB64Token(rest[1:]):
+		return "", fmt.Errorf("%w: bearer token is empty or not a b64token", ErrInvalidRequest)
+	}
+	return rest[1:], nil
+}
+
+// isB64Token reports whether s is 1*( ALPHA / DIGIT / "-" / "." / "_" /
+// "~" / "+" / "/" ) *"=", the b64token of RFC 6750 §2.1. Every JWT is one.
+func isB64Token(s string) bool {
+	n := 0
+	for n < len(s) {
+		c := s[n]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+			c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/') {
+			break
+		}
+		n++
+	}
+	if n == 0 {
+		return false
+	}
+	for ; n < len(s); n++ {
+		if s[n] != '=' {
+			return false
+		}
+	}
+	return true
+}
+
+// isTokenChar reports whether c may appear in an HTTP token (RFC 9110 §5.6.2).
+func isTokenChar(c byte) bool {
+	switch {
+	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		return true
+	}
+	switch c {
+	case '!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~':
+		return true
+	}
+	return false
+}
