@@ -13,29 +13,27 @@ import (
 
 	"github.com/cognitoauth/cognitoauth/claims"
 	"github.com/cognitoauth/cognitoauth/cognitotest"
+	"github.com/cognitoauth/cognitoauth/middleware/internal/authtest"
 	"github.com/cognitoauth/cognitoauth/verifier"
 )
 
-// pool and v are shared by the package's tests: key generation is the
-// slow part and both are safe for concurrent use.
+// fx, pool and v are shared by the package's tests: key generation is the
+// slow part and all are safe for concurrent use.
 var (
+	fx   *authtest.Fixture
 	pool *cognitotest.Pool
 	v    *verifier.Verifier
 )
 
 func TestMain(m *testing.M) {
 	var err error
-	if pool, err = cognitotest.NewPool(cognitotest.Options{}); err != nil {
+	if fx, err = authtest.NewFixture(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	if v, err = verifier.New(pool.Config(verifier.AccessToken)); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
+	pool, v = fx.Pool, fx.V
 	code := m.Run()
-	v.Close()
-	pool.Close()
+	fx.Close()
 	os.Exit(code)
 }
 

@@ -110,20 +110,7 @@ func TestResponses(t *testing.T) {
 // Retry-After and no challenge.
 func TestKeysUnavailable(t *testing.T) {
 	t.Parallel()
-	down, err := cognitotest.NewPool(cognitotest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer down.Close()
-	down.SetJWKSHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.Error(w, "down", http.StatusInternalServerError)
-	}))
-	dv, err := verifier.New(down.Config(verifier.AccessToken))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dv.Close()
-	token := down.AccessToken(cognitotest.User{})
+	dv, token := fx.Down, fx.DownToken
 	for _, tc := range []struct {
 		name string
 		opts []middleware.Option

@@ -1,0 +1,366 @@
+package grpcauth_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/emptypb"
+	"google.golang.org/protobuf/types/known/wrapperspb"
+
+	"github.com/cognitoauth/cognitoauth/claims"
+	"github.com/cognitoauth/cognitoauth/cognitotest"
+	"github.com/cognitoauth/cognitoauth/middleware"
+	"github.com/cognitoauth/cognitoauth/middleware/grpcauth"
+	"github.com/cognitoauth/cognitoauth/middleware/internal/authtest"
+	"github.com/cognitoauth/cognitoauth/verifier"
+)
+
+var fx *authtest.Fixture
+
+func TestMain(m *testing.M) {
+	var err error
+	if fx, err = authtest.NewFixture(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	fx.Close()
+	os.Exit(code)
+}
+
+// The service under test, built by hand from well-known types:
+// Me, Admin and Public are unary (Empty → StringValue with the caller's
+// username or "-"), Watch and AdminWatch stream three of them.
+const service = "test.v1.Test"
+
+func username(ctx context.Context) string {
+	if c, ok := claims.FromContext(ctx); ok {
+		return c.Username
+	}
+	return "-"
+}
+
+func unary(name string) grpc.MethodDesc {
+	return grpc.MethodDesc{MethodName: name, Handler: func(srv any, ctx context.Context, dec func(any) error, ic grpc.UnaryServerInterceptor) (any, error) {
+		in := new(emptypb.Empty)
+		if err := dec(in); err != nil {
+			return nil, err
+		}
+		h := func(ctx context.Context, _ any) (any, error) { return wrapperspb.String(username(ctx)), nil }
+		if ic == nil {
+			return h(ctx, in)
+		}
+		return ic(ctx, in, &grpc.UnaryServerInfo{Server: srv, FullMethod: "/" + service + "/" + name}, h)
+	}}
+}
+
+func watch(_ any, ss grpc.ServerStream) error {
+	if err := ss.RecvMsg(new(emptypb.Empty)); err != nil {
+		return err
+	}
+	for range 3 {
+		if err := ss.SendMsg(wrapperspb.String(username(ss.Context()))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var desc = grpc.ServiceDesc{
+	ServiceName: service,
+	HandlerType: (*any)(nil),
+	Methods:     []grpc.MethodDesc{unary("Me"), unary("Admin"), unary("Public")},
+	Streams: []grpc.StreamDesc{
+		{StreamName: "Watch", Handler: watch, ServerStreams: true},
+		{StreamName: "AdminWatch", Handler: watch, ServerStreams: true},
+	},
+}
+
+// baseOptions are the per-method settings every server below uses.
+var baseOptions = []middleware.Option{
+	middleware.Exclude(grpcauth.HealthService, "/"+service+"/Public"),
+	middleware.Rule("/"+service+"/Admin", middleware.AnyGroup("admin")),
+	middleware.Rule("/"+service+"/AdminWatch", middleware.AnyGroup("admin")),
+}
+
+// start serves the test service and the health service on 127.0.0.1 with
+// both interceptors, and returns a client connection to it. Errors the
+// auth interceptors return are passed to seen, if not nil.
+func start(t testing.TB, v *verifier.Verifier, seen func(error), opts ...middleware.Option) *grpc.ClientConn {
+	t.Helper()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts = append(append([]middleware.Option(nil), baseOptions...), opts...)
+	outer := func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+		resp, err := h(ctx, req)
+		if err != nil && seen != nil {
+			seen(err)
+		}
+		return resp, err
+	}
+	srv := grpc.NewServer(
+		grpc.ChainUnaryInterceptor(outer, grpcauth.UnaryServerInterceptor(v, opts...)),
+		grpc.ChainStreamInterceptor(grpcauth.StreamServerInterceptor(v, opts...)),
+	)
+	srv.RegisterService(&desc, struct{}{})
+	healthpb.RegisterHealthServer(srv, health.NewServer())
+	go srv.Serve(lis)
+	t.Cleanup(srv.Stop)
+	conn, err := grpc.NewClient("passthrough:///"+lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+func withAuth(ctx context.Context, values ...string) context.Context {
+	for _, v := range values {
+		ctx = metadata.AppendToOutgoingContext(ctx, "authorization", v)
+	}
+	return ctx
+}
+
+func callUnary(ctx context.Context, conn *grpc.ClientConn, method string) (string, error) {
+	out := new(wrapperspb.StringValue)
+	err := conn.Invoke(ctx, "/"+service+"/"+method, new(emptypb.Empty), out)
+	return out.GetValue(), err
+}
+
+// callStream opens a server stream and returns what it received, joined.
+func callStream(ctx context.Context, conn *grpc.ClientConn, method string) (string, error) {
+	s, err := conn.NewStream(ctx, &grpc.StreamDesc{ServerStreams: true}, "/"+service+"/"+method)
+	if err != nil {
+		return "", err
+	}
+	if err := s.SendMsg(new(emptypb.Empty)); err != nil {
+		return "", err
+	}
+	if err := s.CloseSend(); err != nil {
+		return "", err
+	}
+	var got []string
+	for {
+		m := new(wrapperspb.StringValue)
+		if err := s.RecvMsg(m); err == io.EOF {
+			return strings.Join(got, ","), nil
+		} else if err != nil {
+			return strings.Join(got, ","), err
+		}
+		got = append(got, m.GetValue())
+	}
+}
+
+type rpcCase struct {
+	name   string
+	method string
+	stream bool
+	auth   []string
+	code   codes.Code
+	want   string // the response on success
+}
+
+func runCases(t *testing.T, conn *grpc.ClientConn, cases []rpcCase, secrets ...string) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			check(t, conn, tc, secrets...)
+		})
+	}
+}
+
+func check(t testing.TB, conn *grpc.ClientConn, tc rpcCase, secrets ...string) {
+	ctx, cancel := context.WithTimeout(withAuth(context.Background(), tc.auth...), 10*time.Second)
+	defer cancel()
+	call := callUnary
+	if tc.stream {
+		call = callStream
+	}
+	got, err := call(ctx, conn, tc.method)
+	if c := status.Code(err); c != tc.code {
+		t.Errorf("%s: code %v (%v), want %v", tc.name, c, err, tc.code)
+		return
+	}
+	if tc.code == codes.OK && got != tc.want {
+		t.Errorf("%s: got %q, want %q", tc.name, got, tc.want)
+	}
+	if err != nil {
+		msg := status.Convert(err).Message()
+		for _, s := range secrets {
+			if strings.Contains(msg, s) {
+				t.Errorf("%s: message repeats the token", tc.name)
+			}
+		}
+		if msg == "" || strings.Contains(msg, "verifier:") {
+			t.Errorf("%s: message %q is not the fixed description", tc.name, msg)
+		}
+	}
+}
+
+func bearer(tok string) []string { return []string{"Bearer " + tok} }
+
+func TestInterceptors(t *testing.T) {
+	t.Parallel()
+	conn := start(t, fx.V, nil)
+	user, admin := fx.Token(nil), fx.Token([]string{"admin"})
+	expired := fx.Pool.AccessToken(cognitotest.User{Username: "bob"}, cognitotest.WithLifetime(-time.Minute))
+	runCases(t, conn, []rpcCase{
+		{name: "unary no token", method: "Me", code: codes.Unauthenticated},
+		{name: "unary valid, claims in context", method: "Me", auth: bearer(user), want: "bob"},
+		{name: "unary scheme case", method: "Me", auth: []string{"bearer " + user}, want: "bob"},
+		{name: "unary expired", method: "Me", auth: bearer(expired), code: codes.Unauthenticated},
+		{name: "unary garbage", method: "Me", auth: bearer("a.b.c"), code: codes.Unauthenticated},
+		{name: "unary other scheme", method: "Me", auth: []string{"Basic Ym9iOng="}, code: codes.Unauthenticated},
+		{name: "unary two values", method: "Me", auth: []string{"Bearer " + user, "Bearer " + user}, code: codes.InvalidArgument},
+		{name: "unary Bearer alone", method: "Me", auth: []string{"Bearer"}, code: codes.InvalidArgument},
+		{name: "unary leading space", method: "Me", auth: []string{" Bearer " + user}, code: codes.InvalidArgument},
+		{name: "unary rule unmet", method: "Admin", auth: bearer(user), code: codes.PermissionDenied},
+		{name: "unary rule met", method: "Admin", auth: bearer(admin), want: "bob"},
+		{name: "unary rule anonymous", method: "Admin", code: codes.Unauthenticated},
+		{name: "unary exempt", method: "Public", want: "-"},
+		{name: "unary exempt ignores token", method: "Public", auth: bearer(expired), want: "-"},
+		{name: "stream no token", method: "Watch", stream: true, code: codes.Unauthenticated},
+		{name: "stream valid, claims in context", method: "Watch", stream: true, auth: bearer(user), want: "bob,bob,bob"},
+		{name: "stream expired", method: "Watch", stream: true, auth: bearer(expired), code: codes.Unauthenticated},
+		{name: "stream two values", method: "Watch", stream: true, auth: []string{"Bearer " + user, "Bearer " + user}, code: codes.InvalidArgument},
+		{name: "stream rule unmet", method: "AdminWatch", stream: true, auth: bearer(user), code: codes.PermissionDenied},
+		{name: "stream rule met", method: "AdminWatch", stream: true, auth: bearer(admin), want: "bob,bob,bob"},
+	}, user, admin, expired)
+
+	t.Run("health exempt", func(t *testing.T) {
+		t.Parallel()
+		resp, err := healthpb.NewHealthClient(conn).Check(context.Background(), &healthpb.HealthCheckRequest{})
+		if err != nil || resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+			t.Errorf("health: %v %v", resp, err)
+		}
+	})
+}
+
+func TestOptional(t *testing.T) {
+	t.Parallel()
+	conn := start(t, fx.V, nil, middleware.Optional())
+	runCases(t, conn, []rpcCase{
+		{name: "anonymous", method: "Me", want: "-"},
+		{name: "anonymous stream", method: "Watch", stream: true, want: "-,-,-"},
+		{name: "valid", method: "Me", auth: bearer(fx.Token(nil)), want: "bob"},
+		{name: "bad token still fails", method: "Me", auth: bearer("a.b.c"), code: codes.Unauthenticated},
+		{name: "rule on anonymous", method: "Admin", code: codes.Unauthenticated},
+	})
+}
+
+func TestUnavailable(t *testing.T) {
+	t.Parallel()
+	conn := start(t, fx.Down, nil)
+	runCases(t, conn, []rpcCase{
+		{name: "unary", method: "Me", auth: bearer(fx.DownToken), code: codes.Unavailable},
+		{name: "stream", method: "Watch", stream: true, auth: bearer(fx.DownToken), code: codes.Unavailable},
+	}, fx.DownToken)
+}
+
+// TestErrorsIs: the status error still wraps the refusal for interceptors
+// further out.
+func TestErrorsIs(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var seen []error
+	conn := start(t, fx.V, func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, err)
+	})
+	check(t, conn, rpcCase{name: "no token", method: "Me", code: codes.Unauthenticated})
+	check(t, conn, rpcCase{name: "user on admin", method: "Admin", auth: bearer(fx.Token(nil)), code: codes.PermissionDenied})
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) != 2 || !errors.Is(seen[0], middleware.ErrNoToken) || !errors.Is(seen[1], middleware.ErrInsufficientGroups) {
+		t.Errorf("outer interceptor saw %v", seen)
+	}
+}
+
+func TestRPCErrorHandler(t *testing.T) {
+	t.Parallel()
+	replace := start(t, fx.V, nil, middleware.WithRPCErrorHandler(func(ctx context.Context, method string, err error) error {
+		if errors.Is(err, middleware.ErrNoToken) && method == "/"+service+"/Me" {
+			return status.Error(codes.NotFound, "sign in first")
+		}
+		return nil // the default for everything else
+	}))
+	runCases(t, replace, []rpcCase{
+		{name: "replaced", method: "Me", code: codes.NotFound},
+		{name: "replaced on stream too", method: "Watch", stream: true, code: codes.Unauthenticated},
+		{name: "nil keeps the default", method: "Admin", auth: bearer(fx.Token(nil)), code: codes.PermissionDenied},
+	})
+}
+
+func TestConcurrent(t *testing.T) {
+	t.Parallel()
+	conn := start(t, fx.V, nil)
+	user, admin := fx.Token(nil), fx.Token([]string{"admin"})
+	cases := []rpcCase{
+		{name: "user", method: "Me", auth: bearer(user), want: "bob"},
+		{name: "admin", method: "Admin", auth: bearer(admin), want: "bob"},
+		{name: "user on admin", method: "Admin", auth: bearer(user), code: codes.PermissionDenied},
+		{name: "anonymous", method: "Me", code: codes.Unauthenticated},
+		{name: "stream", method: "Watch", stream: true, auth: bearer(user), want: "bob,bob,bob"},
+	}
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range 20 {
+				check(t, conn, cases[(i+j)%len(cases)])
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func TestError(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		err  error
+		code codes.Code
+	}{
+		{middleware.ErrNoToken, codes.Unauthenticated},
+		{middleware.ErrInvalidToken, codes.Unauthenticated},
+		{middleware.ErrInvalidRequest, codes.InvalidArgument},
+		{middleware.ErrInsufficientScopes, codes.PermissionDenied},
+		{middleware.ErrUnavailable, codes.Unavailable},
+		{middleware.ErrMisconfigured, codes.Internal},
+	} {
+		err := grpcauth.Error(tc.err)
+		if status.Code(err) != tc.code || !errors.Is(err, tc.err) {
+			t.Errorf("Error(%v) = %v, want %v wrapping it", tc.err, err, tc.code)
+		}
+	}
+	if grpcauth.Error(nil) != nil {
+		t.Error("Error(nil) != nil")
+	}
+}
+
+// TestMisconfigured: a bad pattern refuses every call with Internal.
+func TestMisconfigured(t *testing.T) {
+	t.Parallel()
+	conn := start(t, fx.V, nil, middleware.Exclude("no-slash"))
+	check(t, conn, rpcCase{name: "bad pattern", method: "Me", auth: bearer(fx.Token(nil)), code: codes.Internal})
+	check(t, conn, rpcCase{name: "bad pattern, stream", method: "Watch", stream: true, auth: bearer(fx.Token(nil)), code: codes.Internal})
+}
