@@ -26,9 +26,10 @@ func (e *DecodeError) Error() string {
 // float64 no longer holds whole seconds and time.Time would overflow.
 const maxNumericDate = 1 << 53
 
-// Decode parses a token payload (the JSON, not base64) into Claims.
+// Decode parses a token payload (the JSON, not base64) into Claims. The
+// returned Claims keeps payload (for Raw): the caller must not modify it.
 func Decode(payload []byte) (*Claims, error) {
-	return decodeReference(payload)
+	return decodeFast(payload)
 }
 
 // decodeReference is the plain encoding/json decoder. It is the specification
