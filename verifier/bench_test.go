@@ -145,6 +145,38 @@ func BenchmarkRS256(b *testing.B) {
 			}
 		}
 	})
+	// (b') The ratio of (b) to (a), measured on alternating calls so that a
+	// machine whose load changes by the second slows both alike. It reports
+	// x-floor, the quantity the uncached target is stated in.
+	b.Run("verify-uncached-vs-floor", func(b *testing.B) {
+		v := newBenchVerifier(b, -1)
+		var floorTime, verifyTime time.Duration
+		timeFloor := func() {
+			t := time.Now()
+			if err := benchFloor(f.token, f.pub); err != nil {
+				b.Fatal(err)
+			}
+			floorTime += time.Since(t)
+		}
+		timeVerify := func() {
+			t := time.Now()
+			if _, err := v.Verify(ctx, f.token); err != nil {
+				b.Fatal(err)
+			}
+			verifyTime += time.Since(t)
+		}
+		odd := false
+		for b.Loop() {
+			if odd = !odd; odd {
+				timeFloor()
+				timeVerify()
+			} else {
+				timeVerify()
+				timeFloor()
+			}
+		}
+		b.ReportMetric(float64(verifyTime)/float64(floorTime), "x-floor")
+	})
 	// (c) Verify of a token already in the cache.
 	b.Run("verify-cached", func(b *testing.B) {
 		v := newBenchVerifier(b, 0)

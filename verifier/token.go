@@ -2,7 +2,8 @@ package verifier
 
 import (
 	"encoding/base64"
-	"encoding/json"
+
+	"github.com/cognitoauth/cognitoauth/internal/jsonscan"
 )
 
 // segments holds the three parts of a compact JWS, as slices of the token.
@@ -44,14 +45,17 @@ func split(token string) (segments, bool) {
 
 var b64 = base64.RawURLEncoding.Strict()
 
-// decode decodes one segment strictly (no padding, canonical trailing bits).
-func decode(seg string) ([]byte, bool) {
-	out := make([]byte, b64.DecodedLen(len(seg)))
-	n, err := b64.Decode(out, []byte(seg))
+// decode decodes one segment strictly (no padding, canonical trailing bits)
+// into buf when it fits, so that the header and signature need no heap.
+func decode(seg string, buf []byte) ([]byte, bool) {
+	if n := b64.DecodedLen(len(seg)); n > len(buf) {
+		buf = make([]byte, n)
+	}
+	n, err := b64.Decode(buf, []byte(seg))
 	if err != nil {
 		return nil, false
 	}
-	return out[:n], true
+	return buf[:n], true
 }
 
 // header is the part of the JOSE header the verifier reads. Key location
@@ -63,27 +67,72 @@ type header struct {
 }
 
 // parseHeader decodes the header object. Keys match exactly and the last of
-// duplicate keys wins, as for the payload.
+// duplicate keys wins, as for the payload. It accepts and refuses what
+// encoding/json would (FuzzHeaderAgreement checks it against that reference).
 func parseHeader(b []byte) (header, error) {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(b, &m); err != nil || m == nil {
+	var alg, kid []byte
+	crit := false
+	var keyBuf [16]byte
+	obj := jsonscan.Members(b)
+	for {
+		key, value, ok := obj.Next()
+		if !ok {
+			break
+		}
+		name, plain := jsonscan.Plain(key)
+		if !plain {
+			name = jsonscan.AppendUnquoted(keyBuf[:0], key)
+		}
+		switch string(name) {
+		case "alg":
+			alg = value
+		case "kid":
+			kid = value
+		case "crit":
+			crit = true
+		}
+	}
+	if !obj.Valid() {
 		return header{}, fail(ErrTokenMalformed, "", "", "header is not a JSON object")
 	}
 	var h header
-	if raw, ok := m["alg"]; ok {
-		if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &h.alg) != nil {
+	if alg != nil {
+		if alg[0] != '"' {
 			return header{}, fail(ErrTokenMalformed, "header.alg", "", "is not a string")
 		}
-		h.hasAlg = true
+		h.alg, h.hasAlg = algorithmName(alg), true
 	}
-	if raw, ok := m["kid"]; ok {
-		if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &h.kid) != nil {
+	if kid != nil {
+		if kid[0] != '"' {
 			return header{}, fail(ErrTokenMalformed, "header.kid", "", "is not a string")
 		}
+		h.kid = unquote(kid)
 	}
-	if _, ok := m["crit"]; ok {
+	if crit {
 		// No extension is understood, so any crit list must be refused (RFC 7515 §4.1.11).
 		return header{}, fail(ErrTokenMalformed, "header.crit", "", "names extensions this verifier does not understand")
 	}
 	return h, nil
+}
+
+// algorithmName returns a known alg as a constant, without allocating.
+func algorithmName(quoted []byte) string {
+	if s, ok := jsonscan.Plain(quoted); ok {
+		for _, name := range algorithmNames {
+			if string(s) == name {
+				return name
+			}
+		}
+	}
+	return unquote(quoted)
+}
+
+var algorithmNames = [...]string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"}
+
+func unquote(quoted []byte) string {
+	if s, ok := jsonscan.Plain(quoted); ok {
+		return string(s)
+	}
+	var buf [64]byte
+	return string(jsonscan.AppendUnquoted(buf[:0], quoted))
 }

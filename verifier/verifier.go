@@ -2,8 +2,10 @@ package verifier
 
 import (
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/rsa"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"math"
@@ -214,7 +216,8 @@ func (v *Verifier) verify(ctx context.Context, token string) (*claims.Claims, er
 	if !ok {
 		return nil, fail(ErrTokenMalformed, "", "", "not three non-empty base64url segments")
 	}
-	hb, ok := decode(seg.header)
+	var hbuf [256]byte
+	hb, ok := decode(seg.header, hbuf[:])
 	if !ok {
 		return nil, fail(ErrTokenMalformed, "", "", "header is not strict base64url")
 	}
@@ -229,11 +232,12 @@ func (v *Verifier) verify(ctx context.Context, token string) (*claims.Claims, er
 	if h.kid == "" {
 		return nil, fail(ErrTokenMalformed, "header.kid", "", "missing or empty")
 	}
-	pb, ok := decode(seg.payload)
+	pb, ok := decode(seg.payload, nil) // kept by the claims, for Raw
 	if !ok {
 		return nil, fail(ErrTokenMalformed, "", "", "payload is not strict base64url")
 	}
-	sig, ok := decode(seg.signature)
+	var sbuf [512]byte // RSA 4096 and every ECDSA curve fit
+	sig, ok := decode(seg.signature, sbuf[:])
 	if !ok {
 		return nil, fail(ErrTokenMalformed, "", "", "signature is not strict base64url")
 	}
@@ -263,7 +267,7 @@ func (v *Verifier) verify(ctx context.Context, token string) (*claims.Claims, er
 	if err := checkKey(h.alg, key); err != nil {
 		return nil, err
 	}
-	if err := method.Verify(seg.signingInput, sig, key.Public); err != nil {
+	if err := verifySignature(method, seg.signingInput, sig, key.Public); err != nil {
 		return nil, fail(ErrSignatureInvalid, "", "", "")
 	}
 	if err := v.checkClaims(p, c); err != nil {
@@ -273,6 +277,25 @@ func (v *Verifier) verify(ctx context.Context, token string) (*claims.Claims, er
 		return nil, err
 	}
 	return c, nil
+}
+
+// verifySignature checks sig over signingInput. RS256, what Cognito uses,
+// is checked with crypto/rsa directly, hashing without a copy to the heap;
+// it is what jwt.SigningMethodRS256.Verify does. Other algorithms go through
+// golang-jwt.
+func verifySignature(method jwt.SigningMethod, signingInput string, sig []byte, key crypto.PublicKey) error {
+	pub, ok := key.(*rsa.PublicKey)
+	if method != jwt.SigningMethodRS256 || !ok {
+		return method.Verify(signingInput, sig, key)
+	}
+	var buf [4096]byte
+	var sum [sha256.Size]byte
+	if len(signingInput) <= len(buf) {
+		sum = sha256.Sum256(buf[:copy(buf[:], signingInput)])
+	} else {
+		sum = sha256.Sum256([]byte(signingInput))
+	}
+	return rsa.VerifyPKCS1v15(pub, crypto.SHA256, sum[:], sig)
 }
 
 // checkKey makes sure the key found by kid is one the header alg may use:
