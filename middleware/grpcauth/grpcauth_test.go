@@ -364,3 +364,43 @@ func TestMisconfigured(t *testing.T) {
 	check(t, conn, rpcCase{name: "bad pattern", method: "Me", auth: bearer(fx.Token(nil)), code: codes.Internal})
 	check(t, conn, rpcCase{name: "bad pattern, stream", method: "Watch", stream: true, auth: bearer(fx.Token(nil)), code: codes.Internal})
 }
+
+// TestUnusualMethodPath calls the interceptor directly with method names
+// grpc-go itself would refuse to route: whatever a transport lets through,
+// a Rule still applies to the name in canonical form and an exemption only
+// to the exact canonical name.
+func TestUnusualMethodPath(t *testing.T) {
+	t.Parallel()
+	intercept := grpcauth.UnaryServerInterceptor(fx.V, baseOptions...)
+	handler := func(ctx context.Context, _ any) (any, error) { return username(ctx), nil }
+	md := func(auth ...string) context.Context {
+		return metadata.NewIncomingContext(context.Background(), metadata.Pairs(pairs(auth)...))
+	}
+	user := "Bearer " + fx.Token(nil)
+	for _, tc := range []struct {
+		method string
+		ctx    context.Context
+		code   codes.Code
+	}{
+		{service + "/Admin", md(user), codes.PermissionDenied},
+		{"/" + service + "/./Admin", md(user), codes.PermissionDenied},
+		{"//" + service + "/Admin", md(user), codes.PermissionDenied},
+		{service + "/Public", md(), codes.Unauthenticated},
+		{"/" + service + "/Public/", md(), codes.Unauthenticated},
+		{"/" + service + "/Public", md(), codes.OK},
+		{"/" + service + "/Admin", context.Background(), codes.Unauthenticated}, // no metadata at all
+	} {
+		_, err := intercept(tc.ctx, nil, &grpc.UnaryServerInfo{FullMethod: tc.method}, handler)
+		if status.Code(err) != tc.code {
+			t.Errorf("%q: %v, want %v", tc.method, err, tc.code)
+		}
+	}
+}
+
+func pairs(auth []string) []string {
+	var kv []string
+	for _, a := range auth {
+		kv = append(kv, "authorization", a)
+	}
+	return kv
+}
