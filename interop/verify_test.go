@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cognitoauth/cognitoauth/claims"
 	"github.com/cognitoauth/cognitoauth/verifier"
 )
 
@@ -162,5 +161,3 @@ func sameSet(a, b []string) bool {
 	}
 	return true
 }
-
-var _ = claims.FromContext
