@@ -65,9 +65,13 @@ func rsaJWK(k *rsa.PrivateKey, kid string) map[string]any {
 }
 
 func ecJWK(k *ecdsa.PrivateKey, kid string) map[string]any {
+	point, err := k.PublicKey.Bytes() // 0x04 || X || Y
+	if err != nil {
+		panic(err)
+	}
 	return map[string]any{
 		"kty": "EC", "crv": "P-256", "alg": "ES256", "kid": kid,
-		"x": b64(k.X.FillBytes(make([]byte, 32))), "y": b64(k.Y.FillBytes(make([]byte, 32))),
+		"x": b64(point[1:33]), "y": b64(point[33:]),
 	}
 }
 
