@@ -7,6 +7,7 @@ import (
 	gocache "github.com/patrickmn/go-cache"
 
 	"github.com/cognitoauth/cognitoauth/claims"
+	"github.com/cognitoauth/cognitoauth/jwks"
 )
 
 // tokenCache remembers fully verified tokens until their exp, so that a
@@ -26,18 +27,25 @@ func newTokenCache(max int) *tokenCache {
 	return &tokenCache{c: gocache.New(gocache.NoExpiration, 0), max: max}
 }
 
+// cachedToken is what the cache holds for a verified token: its claims and
+// the key that verified it, so that a hit can check the key is still served.
+type cachedToken struct {
+	claims *claims.Claims
+	key    *jwks.Key
+}
+
 // get looks the token up by its full text (the map compares whole strings).
-func (t *tokenCache) get(token string) (*claims.Claims, bool) {
+func (t *tokenCache) get(token string) (*cachedToken, bool) {
 	v, ok := t.c.Get(token)
 	if !ok {
 		return nil, false
 	}
-	return v.(*claims.Claims), true
+	return v.(*cachedToken), true
 }
 
-// add caches c for at most ttl. When the cache is full the token is simply
+// add caches e for at most ttl. When the cache is full the token is simply
 // not cached, after an occasional sweep of expired entries.
-func (t *tokenCache) add(token string, c *claims.Claims, ttl time.Duration) {
+func (t *tokenCache) add(token string, e *cachedToken, ttl time.Duration) {
 	if ttl <= 0 {
 		return
 	}
@@ -52,7 +60,7 @@ func (t *tokenCache) add(token string, c *claims.Claims, ttl time.Duration) {
 			return
 		}
 	}
-	t.c.Set(token, c, ttl)
+	t.c.Set(token, e, ttl)
 }
 
 func (t *tokenCache) len() int { return t.c.ItemCount() }

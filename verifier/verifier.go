@@ -183,13 +183,15 @@ func (v *Verifier) CachedTokens() int {
 // ValidationError); no partial claims are returned with an error.
 //
 // Verified tokens are cached until their exp; a cached token still has its
-// exp checked and CustomCheck run on every call.
+// exp checked and CustomCheck run on every call, and is verified afresh once
+// a key refresh no longer serves the key that verified it.
 func (v *Verifier) Verify(ctx context.Context, token string) (*claims.Claims, error) {
 	if len(token) > v.maxSize {
 		return nil, fail(ErrTokenTooLarge, "", "", strconv.Itoa(len(token))+" bytes, limit "+strconv.Itoa(v.maxSize))
 	}
 	if v.cache != nil {
-		if c, ok := v.cache.get(token); ok {
+		if e, ok := v.cache.get(token); ok && v.keyHeld(ctx, e) {
+			c := e.claims
 			if err := v.checkTime(c); err != nil {
 				return nil, err
 			}
@@ -199,62 +201,78 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*claims.Claims, er
 			return c, nil
 		}
 	}
-	c, err := v.verify(ctx, token)
+	c, key, err := v.verify(ctx, token)
 	if err != nil {
 		return nil, err
 	}
 	if v.cache != nil {
 		exp, _ := c.Expiry()
-		v.cache.add(token, c, time.Duration((exp-seconds(v.now()))*float64(time.Second)))
+		v.cache.add(token, &cachedToken{claims: c, key: key}, time.Duration((exp-seconds(v.now()))*float64(time.Second)))
 	}
 	return c, nil
 }
 
+// keyHeld reports whether the key that verified a cached token may still
+// vouch for it: a refresh that drops or replaces the key (a rotation after a
+// compromise) revokes the cached tokens it signed too, which are then
+// verified afresh, and refused. Keys merely unavailable revoke nothing.
+func (v *Verifier) keyHeld(ctx context.Context, e *cachedToken) bool {
+	k, err := v.pools[e.claims.Issuer].keys.Key(ctx, e.key.ID)
+	if err != nil {
+		return !errors.Is(err, jwks.ErrKeyNotFound)
+	}
+	if k == e.key {
+		return true
+	}
+	pub, ok := k.Public.(interface{ Equal(crypto.PublicKey) bool })
+	return ok && pub.Equal(e.key.Public)
+}
+
 // verify runs every check except CustomCheck's re-run on cache hits.
-func (v *Verifier) verify(ctx context.Context, token string) (*claims.Claims, error) {
+func (v *Verifier) verify(ctx context.Context, token string) (*claims.Claims, *jwks.Key, error) {
 	seg, ok := split(token)
 	if !ok {
-		return nil, fail(ErrTokenMalformed, "", "", "not three non-empty base64url segments")
+		return nil, nil, fail(ErrTokenMalformed, "", "", "not three non-empty base64url segments")
 	}
 	var hbuf [256]byte
 	hb, ok := decode(seg.header, hbuf[:])
 	if !ok {
-		return nil, fail(ErrTokenMalformed, "", "", "header is not strict base64url")
+		return nil, nil, fail(ErrTokenMalformed, "", "", "header is not strict base64url")
 	}
 	h, err := parseHeader(hb)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	method, ok := v.algs[h.alg]
 	if !ok {
-		return nil, fail(ErrAlgorithm, "header.alg", h.alg, "not in the allowed set")
+		return nil, nil, fail(ErrAlgorithm, "header.alg", h.alg, "not in the allowed set")
 	}
 	if h.kid == "" {
-		return nil, fail(ErrTokenMalformed, "header.kid", "", "missing or empty")
+		return nil, nil, fail(ErrTokenMalformed, "header.kid", "", "missing or empty")
 	}
 	pb, ok := decode(seg.payload, nil) // kept by the claims, for Raw
 	if !ok {
-		return nil, fail(ErrTokenMalformed, "", "", "payload is not strict base64url")
+		return nil, nil, fail(ErrTokenMalformed, "", "", "payload is not strict base64url")
 	}
 	var sbuf [512]byte // RSA 4096 and every ECDSA curve fit
 	sig, ok := decode(seg.signature, sbuf[:])
 	if !ok {
-		return nil, fail(ErrTokenMalformed, "", "", "signature is not strict base64url")
+		return nil, nil, fail(ErrTokenMalformed, "", "", "signature is not strict base64url")
 	}
 	c, err := claims.Decode(pb)
 	if err != nil {
 		var de *claims.DecodeError
 		if errors.As(err, &de) {
-			return nil, &ValidationError{Reason: ErrTokenMalformed, Claim: de.Claim, Detail: de.Reason}
+			return nil, nil, &ValidationError{Reason: ErrTokenMalformed, Claim: de.Claim, Detail: de.Reason}
 		}
-		return nil, &ValidationError{Reason: ErrTokenMalformed, Err: err}
+		return nil, nil, &ValidationError{Reason: ErrTokenMalformed, Err: err}
 	}
 	if c.Issuer == "" {
-		return nil, fail(ErrIssuerMismatch, "iss", "", "missing")
+		return nil, nil, fail(ErrIssuerMismatch, "iss", "", "missing")
 	}
 	p := v.pools[c.Issuer]
 	if p == nil {
-		return nil, fail(ErrIssuerMismatch, "iss", c.Issuer, "not a configured pool's issuer")
+		return nil, nil, fail(ErrIssuerMismatch, "iss", c.Issuer, "not a configured pool's issuer")
 	}
 	key, err := p.keys.Key(ctx, h.kid)
 	if err != nil {
@@ -262,21 +280,21 @@ func (v *Verifier) verify(ctx context.Context, token string) (*claims.Claims, er
 		if errors.Is(err, jwks.ErrKeyNotFound) {
 			reason = ErrKeyNotFound
 		}
-		return nil, &ValidationError{Reason: reason, Claim: "header.kid", Value: quote(h.kid), Err: err}
+		return nil, nil, &ValidationError{Reason: reason, Claim: "header.kid", Value: quote(h.kid), Err: err}
 	}
 	if err := checkKey(h.alg, key); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := verifySignature(method, seg.signingInput, sig, key.Public); err != nil {
-		return nil, fail(ErrSignatureInvalid, "", "", "")
+		return nil, nil, fail(ErrSignatureInvalid, "", "", "")
 	}
 	if err := v.checkClaims(p, c); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := v.checkCustom(ctx, c); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return c, nil
+	return c, key, nil
 }
 
 // verifySignature checks sig over signingInput. RS256, what Cognito uses,
