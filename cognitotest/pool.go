@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cognitoauth/cognitoauth/jwks"
 	"github.com/cognitoauth/cognitoauth/verifier"
 )
 
@@ -35,7 +36,8 @@ type Options struct {
 	ClientIDs []string
 	// Issuer overrides the AWS-shaped issuer derived from UserPoolID.
 	Issuer string
-	// KeyBits is the RSA key size (default 2048, as Cognito).
+	// KeyBits is the RSA key size (default 2048, as Cognito); NewPool
+	// refuses less than jwks.MinRSABits.
 	KeyBits int
 	// Now is the clock used for iat, auth_time and exp (default time.Now).
 	Now func() time.Time
@@ -71,6 +73,9 @@ func NewPool(opts Options) (*Pool, error) {
 	}
 	if opts.KeyBits == 0 {
 		opts.KeyBits = DefaultKeyBits
+	}
+	if opts.KeyBits < jwks.MinRSABits {
+		return nil, fmt.Errorf("cognitotest: KeyBits %d is under %d: verifiers skip such keys, so no token of the pool would verify", opts.KeyBits, jwks.MinRSABits)
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
