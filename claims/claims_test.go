@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -217,19 +218,21 @@ func TestDecodeUnreadClaimsAnyType(t *testing.T) {
 func TestDecodeGroups(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		payload string
-		want    []string
+		name, payload string
+		want          []string
 	}{
-		{`{"cognito:groups":["a","b,c","d:e/f"]}`, []string{"a", "b,c", "d:e/f"}},
-		{`{"cognito:groups":"solo"}`, []string{"solo"}},
-		{`{"cognito:groups":"a,b"}`, []string{"a,b"}}, // never split on commas
-		{`{"cognito:groups":[]}`, []string{}},
-		{`{}`, nil},
+		{"array, names with commas, colons and slashes", `{"cognito:groups":["a","b,c","d:e/f"]}`, []string{"a", "b,c", "d:e/f"}},
+		{"2.8#41 a string is one group", `{"cognito:groups":"solo"}`, []string{"solo"}},
+		{"2.8#41 a string is never split on commas", `{"cognito:groups":"a,b"}`, []string{"a,b"}},
+		{"empty array", `{"cognito:groups":[]}`, []string{}},
+		{"absent", `{}`, nil},
 	} {
-		c := decode(t, tc.payload)
-		if !slices.Equal(c.Groups, tc.want) || (tc.want == nil) != (c.Groups == nil) {
-			t.Errorf("%s: Groups = %#v, want %#v", tc.payload, c.Groups, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			c := decode(t, tc.payload)
+			if !slices.Equal(c.Groups, tc.want) || (tc.want == nil) != (c.Groups == nil) {
+				t.Errorf("%s: Groups = %#v, want %#v", tc.payload, c.Groups, tc.want)
+			}
+		})
 	}
 }
 
@@ -269,15 +272,19 @@ func TestDecodeScopes(t *testing.T) {
 		{"", nil},
 		{"   ", nil},
 	} {
-		c := decode(t, `{"scope":`+quoteJSON(tc.scope)+`}`)
-		if !slices.Equal(c.Scopes, tc.want) {
-			t.Errorf("scope %q: Scopes = %q, want %q", tc.scope, c.Scopes, tc.want)
+		t.Run("2.8#42 "+strconv.Quote(tc.scope), func(t *testing.T) {
+			c := decode(t, `{"scope":`+strconv.Quote(tc.scope)+`}`)
+			if !slices.Equal(c.Scopes, tc.want) {
+				t.Errorf("scope %q: Scopes = %q, want %q", tc.scope, c.Scopes, tc.want)
+			}
+		})
+	}
+	t.Run("2.8#42 no case folding", func(t *testing.T) {
+		c := decode(t, `{"scope":"Read write"}`)
+		if c.HasScope("read") || !c.HasScope("Read") {
+			t.Error("scopes are not compared case-sensitively")
 		}
-	}
-	c := decode(t, `{"scope":"Read write"}`)
-	if c.HasScope("read") || !c.HasScope("Read") {
-		t.Error("scopes are not compared case-sensitively")
-	}
+	})
 }
 
 func TestCustomAttributes(t *testing.T) {
@@ -435,24 +442,4 @@ func TestContext(t *testing.T) {
 	if got, _ := claims.FromContext(claims.NewContext(inner, other)); got != other {
 		t.Error("NewContext did not shadow the outer claims")
 	}
-}
-
-func quoteJSON(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch r {
-		case '"', '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\t':
-			b.WriteString(`\t`)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
 }
