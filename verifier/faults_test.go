@@ -214,6 +214,7 @@ func TestFaultBadResponses(t *testing.T) {
 				doc := p.JWKS()
 				w.Header().Set("Content-Length", itoa(int64(len(doc))))
 				w.Write(doc[:len(doc)-10])
+				w.(http.Flusher).Flush()
 				panic(http.ErrAbortHandler) // the server dies mid-body
 			})
 		}},
@@ -259,7 +260,7 @@ func TestFaultBadResponses(t *testing.T) {
 				if n := read.Load(); n > jwks.DefaultMaxBodySize+1 {
 					t.Errorf("read %d bytes of the body, want at most MaxJWKSSize+1", n)
 				} else {
-					t.Logf("refused after %v, %d body bytes read", time.Since(began), n)
+					t.Logf("%s: refused after %v, %d body bytes read", tc.name, time.Since(began), n)
 				}
 			})
 			t.Run("refresh after warm-up", func(t *testing.T) {
