@@ -23,7 +23,7 @@
 // Keys are parsed with github.com/lestrrat-go/jwx/v3. A key that cannot be
 // used (no kid, not a public signing key of type RSA, EC or OKP, an RSA
 // modulus under 2048 bits or one crypto/rsa refuses, use other than "sig") is
-// skipped, not fatal. When
-// two usable keys share a kid the first one in the document wins and the
-// later ones are skipped and reported: a kid must name exactly one key.
+// skipped, not fatal. When two usable keys share a kid the first one in the
+// document wins and the later ones are skipped and reported: a kid must name
+// exactly one key.
 package jwks
