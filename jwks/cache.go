@@ -265,17 +265,22 @@ func (c *Cache) run(f *flight) {
 	defer c.wg.Done()
 	began := time.Now()
 	set, err := c.fetch()
+	// Publish the outcome in one step: whoever sees the new keys or the
+	// failure count also sees that no fetch is in flight any more.
+	c.mu.Lock()
 	if err == nil {
 		c.state.Store(&state{set: set, fetchedAt: c.opts.Now()})
-		c.opts.Logger.Info("jwks: fetched key set", "url", c.url, "keys", set.Len(), "duration", time.Since(began))
 	} else {
 		c.failures.Add(1)
-		c.opts.Logger.Warn("jwks: fetch failed", "url", c.url, "error", err, "duration", time.Since(began))
 	}
-	c.mu.Lock()
 	c.inflight, c.lastErr, f.err = nil, err, err
 	c.mu.Unlock()
 	close(f.done)
+	if err == nil {
+		c.opts.Logger.Info("jwks: fetched key set", "url", c.url, "keys", set.Len(), "duration", time.Since(began))
+	} else {
+		c.opts.Logger.Warn("jwks: fetch failed", "url", c.url, "error", err, "duration", time.Since(began))
+	}
 }
 
 func (c *Cache) wait(ctx context.Context, f *flight) error {
