@@ -51,7 +51,7 @@ var (
 type ValidationError struct {
 	Reason error  // one of the Err* sentinels
 	Claim  string // "exp", "iss", "header.alg", ...; empty when not about one field
-	Value  string // the offending value, quoted and at most ~64 bytes; may be empty
+	Value  string // the offending value: its first 64 bytes, quoted and escaped; may be empty
 	Detail string // a short explanation
 	Err    error  // the underlying cause, if any (a jwks fetch error, CustomCheck's error)
 }
