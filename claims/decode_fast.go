@@ -1,6 +1,7 @@
 package claims
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 
@@ -263,15 +264,13 @@ func (a *arena) strings(id claimID, raw []byte) ([]string, error) {
 	case raw[0] != '[':
 		return nil, &DecodeError{Claim: claimNames[id], Reason: "is not a string or an array of strings"}
 	}
-	n := 0
+	// One pass: a non-string element fails the claim (the strings already
+	// written to the arena are then simply unused). Commas bound the count.
+	out := make([]string, 0, bytes.Count(raw, []byte{','})+1)
 	for elem := range jsonscan.Elements(raw) {
 		if elem[0] != '"' {
 			return nil, &DecodeError{Claim: claimNames[id], Reason: "has an element that is not a string"}
 		}
-		n++
-	}
-	out := make([]string, 0, n)
-	for elem := range jsonscan.Elements(raw) {
 		out = append(out, a.string(elem))
 	}
 	return out, nil

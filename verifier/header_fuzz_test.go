@@ -76,3 +76,47 @@ func TestParseHeaderAllocations(t *testing.T) {
 		t.Fatalf("parseHeader allocates %v times, want at most 1", allocs)
 	}
 }
+
+// splitReference is the byte-by-byte split that split must agree with.
+func splitReference(token string) (segments, bool) {
+	dots := [2]int{-1, -1}
+	n := 0
+	for i := 0; i < len(token); i++ {
+		c := token[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_':
+		case c == '.':
+			if n == 2 {
+				return segments{}, false
+			}
+			dots[n] = i
+			n++
+		default:
+			return segments{}, false
+		}
+	}
+	if n != 2 || dots[0] == 0 || dots[1] == dots[0]+1 || dots[1] == len(token)-1 {
+		return segments{}, false
+	}
+	return segments{
+		header:       token[:dots[0]],
+		payload:      token[dots[0]+1 : dots[1]],
+		signature:    token[dots[1]+1:],
+		signingInput: token[:dots[1]],
+	}, true
+}
+
+// FuzzSplitAgreement proves that split agrees with splitReference.
+func FuzzSplitAgreement(f *testing.F) {
+	for _, s := range []string{"", ".", "..", "...", "a.b.c", "a.b.c.", ".a.b", "a..b", "a.b.", "a.b.c.d",
+		"aB9-_.xY.z", "a=.b.c", "a.b.c=", "a b.c.d", "a.b\n.c", "a.b.c\r", "a+b.c.d", "a/b.c.d", "é.b.c", "a.b.\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, token string) {
+		got, gotOK := split(token)
+		want, wantOK := splitReference(token)
+		if got != want || gotOK != wantOK {
+			t.Fatalf("split(%q) = %+v, %v; reference %+v, %v", token, got, gotOK, want, wantOK)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package verifier
 
 import (
 	"encoding/base64"
+	"strings"
 
 	"github.com/cognitoauth/cognitoauth/internal/jsonscan"
 )
@@ -12,36 +13,40 @@ type segments struct {
 	signingInput               string // header "." payload
 }
 
-// split checks the token's alphabet and shape in one pass: exactly three
-// non-empty segments of base64url characters. It refuses padding, white space
-// and anything else that base64 decoders might silently skip.
+// split checks the token's alphabet and shape: exactly three non-empty
+// segments of base64url characters. It refuses padding, white space and
+// anything else that base64 decoders might silently skip.
 func split(token string) (segments, bool) {
-	dots := [2]int{-1, -1}
-	n := 0
+	valid := uint8(1)
 	for i := 0; i < len(token); i++ {
-		c := token[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_':
-		case c == '.':
-			if n == 2 {
-				return segments{}, false
-			}
-			dots[n] = i
-			n++
-		default:
-			return segments{}, false
-		}
+		valid &= jwsByte[token[i]] // no branch per byte: tokens are long
 	}
-	if n != 2 || dots[0] == 0 || dots[1] == dots[0]+1 || dots[1] == len(token)-1 {
+	if valid == 0 {
+		return segments{}, false
+	}
+	dot1 := strings.IndexByte(token, '.')
+	if dot1 <= 0 {
+		return segments{}, false
+	}
+	dot2 := strings.IndexByte(token[dot1+1:], '.') + dot1 + 1
+	if dot2 <= dot1+1 || dot2 == len(token)-1 || strings.IndexByte(token[dot2+1:], '.') >= 0 {
 		return segments{}, false
 	}
 	return segments{
-		header:       token[:dots[0]],
-		payload:      token[dots[0]+1 : dots[1]],
-		signature:    token[dots[1]+1:],
-		signingInput: token[:dots[1]],
+		header:       token[:dot1],
+		payload:      token[dot1+1 : dot2],
+		signature:    token[dot2+1:],
+		signingInput: token[:dot2],
 	}, true
 }
+
+// jwsByte is 1 for the bytes of a compact JWS (base64url and the dot).
+var jwsByte = func() (t [256]uint8) {
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") {
+		t[c] = 1
+	}
+	return t
+}()
 
 var b64 = base64.RawURLEncoding.Strict()
 

@@ -268,12 +268,19 @@ func (o *Object) str() bool {
 		return false
 	}
 	d := o.data
-	for i := o.pos; i < len(d); {
-		switch c := d[i]; {
-		case c == '"':
+	i := o.pos
+	for {
+		for i < len(d) && !stringSpecial[d[i]] {
+			i++
+		}
+		if i >= len(d) {
+			return false
+		}
+		switch d[i] {
+		case '"':
 			o.pos = i + 1
 			return true
-		case c == '\\':
+		case '\\':
 			if i+1 >= len(d) {
 				return false
 			}
@@ -288,13 +295,19 @@ func (o *Object) str() bool {
 			default:
 				return false
 			}
-		case c < 0x20:
+		default: // a control character
 			return false
-		default:
-			i++
 		}
 	}
-	return false
+}
+
+// stringSpecial marks the bytes that end the plain run of a string: the
+// quote, the backslash and the control characters JSON forbids raw.
+var stringSpecial = [256]bool{'"': true, '\\': true,
+	0x00: true, 0x01: true, 0x02: true, 0x03: true, 0x04: true, 0x05: true, 0x06: true, 0x07: true,
+	0x08: true, 0x09: true, 0x0a: true, 0x0b: true, 0x0c: true, 0x0d: true, 0x0e: true, 0x0f: true,
+	0x10: true, 0x11: true, 0x12: true, 0x13: true, 0x14: true, 0x15: true, 0x16: true, 0x17: true,
+	0x18: true, 0x19: true, 0x1a: true, 0x1b: true, 0x1c: true, 0x1d: true, 0x1e: true, 0x1f: true,
 }
 
 // hex4 parses the four hex digits that start b.
@@ -323,8 +336,16 @@ func hex4(b []byte) (rune, bool) {
 // they are already its decoded value: no escapes and valid UTF-8.
 func Plain(quoted []byte) ([]byte, bool) {
 	s := quoted[1 : len(quoted)-1]
-	if bytes.IndexByte(s, '\\') >= 0 || !utf8.Valid(s) {
-		return nil, false
+	for i, c := range s {
+		if c == '\\' {
+			return nil, false
+		}
+		if c >= utf8.RuneSelf {
+			if bytes.IndexByte(s[i:], '\\') >= 0 || !utf8.Valid(s[i:]) {
+				return nil, false
+			}
+			break
+		}
 	}
 	return s, true
 }
