@@ -52,6 +52,11 @@ func TestCacheHitStillExpires(t *testing.T) {
 			mustVerify(t, v, token)
 			clk.Advance(time.Second) // exp+leeway
 			expectRejected(t, v, token, verifier.ErrTokenExpired, "exp")
+			if n := v.CachedTokens(); n != 0 {
+				t.Fatalf("CachedTokens = %d after the token expired, want 0 (entries live no longer than exp+leeway)", n)
+			}
+			// Verified afresh now, it is refused for the same reason.
+			p.SetJWKSHandler(nil)
 			clk.Advance(time.Hour)
 			expectRejected(t, v, token, verifier.ErrTokenExpired, "exp")
 		})
@@ -295,18 +300,15 @@ func TestCacheSizeUnderConcurrency(t *testing.T) {
 }
 
 // TestCacheFullMakesRoomAfterExpiry: a full cache takes new tokens again
-// once its entries have expired. Entries expire in real time, so this test
-// runs on the real clock (plus an offset) with a token two seconds long.
+// once its entries have expired, on the Verifier's clock.
 func TestCacheFullMakesRoomAfterExpiry(t *testing.T) {
 	t.Parallel()
-	p := startPool(t, cognitotest.Options{})
-	var offset atomic.Int64
+	p, clk := clockedPool(t, cognitotest.Options{})
 	cfg := p.Config(verifier.IDToken)
-	cfg.Now = func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
-	cfg.MaxKeyAge = time.Minute
+	cfg.MaxKeyAge = 10 * time.Minute
 	cfg.CacheSize = 1
 	v := buildVerifier(t, cfg)
-	short := p.IDToken(cognitotest.User{Username: "short"}, cognitotest.WithLifetime(2*time.Second))
+	short := p.IDToken(cognitotest.User{Username: "short"}, cognitotest.WithLifetime(time.Minute))
 	long := p.IDToken(cognitotest.User{Username: "long"})
 	mustVerify(t, v, short)
 	mustVerify(t, v, long) // the cache is full: verified, not cached
@@ -315,19 +317,21 @@ func TestCacheFullMakesRoomAfterExpiry(t *testing.T) {
 	// cached reports whether long is served from the cache: with the held
 	// keys aged past MaxKeyAge and the endpoint gone, nothing else verifies.
 	cached := func() bool {
-		offset.Store(int64(2 * time.Minute))
-		defer offset.Store(0)
+		clk.Advance(11 * time.Minute)
+		defer clk.Advance(-11 * time.Minute)
 		_, err := v.Verify(context.Background(), long)
 		return err == nil
 	}
 	if cached() {
 		t.Fatal("a full cache took a new token")
 	}
-	for deadline := time.Now().Add(10 * time.Second); !cached(); time.Sleep(100 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the full cache never took a new token after its entry expired")
-		}
-		mustVerify(t, v, long)
+	clk.Advance(time.Minute) // short's exp: its entry is dead
+	mustVerify(t, v, long)
+	if !cached() {
+		t.Fatal("the full cache did not take a new token once its entry expired")
+	}
+	if n := v.CachedTokens(); n != 1 {
+		t.Fatalf("CachedTokens = %d, want 1", n)
 	}
 	expectRejected(t, v, short, verifier.ErrTokenExpired, "exp")
 }

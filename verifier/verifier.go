@@ -191,14 +191,17 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*claims.Claims, er
 	}
 	if v.cache != nil {
 		if e, ok := v.cache.get(token); ok && v.keyHeld(ctx, e) {
-			c := e.claims
-			if err := v.checkTime(c); err != nil {
+			now := seconds(v.now())
+			if err := v.checkTime(e.claims, now); err != nil {
+				if now >= e.deadline {
+					v.cache.drop(token)
+				}
 				return nil, err
 			}
-			if err := v.checkCustom(ctx, c); err != nil {
+			if err := v.checkCustom(ctx, e.claims); err != nil {
 				return nil, err
 			}
-			return c, nil
+			return e.claims, nil
 		}
 	}
 	c, key, err := v.verify(ctx, token)
@@ -207,7 +210,7 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*claims.Claims, er
 	}
 	if v.cache != nil {
 		exp, _ := c.Expiry()
-		v.cache.add(token, &cachedToken{claims: c, key: key}, time.Duration((exp-seconds(v.now()))*float64(time.Second)))
+		v.cache.add(token, &cachedToken{claims: c, key: key, deadline: exp + v.leeway.Seconds()}, seconds(v.now()))
 	}
 	return c, nil
 }
@@ -288,7 +291,8 @@ func (v *Verifier) verify(ctx context.Context, token string) (*claims.Claims, *j
 	if err := verifySignature(method, seg.signingInput, sig, key.Public); err != nil {
 		return nil, nil, fail(ErrSignatureInvalid, "", "", "")
 	}
-	if err := v.checkClaims(p, c); err != nil {
+	// The clock is read here, after any wait for keys, as it always was.
+	if err := v.checkClaims(p, c, seconds(v.now())); err != nil {
 		return nil, nil, err
 	}
 	if err := v.checkCustom(ctx, c); err != nil {
@@ -341,15 +345,15 @@ func checkKey(alg string, k *jwks.Key) error {
 	return nil
 }
 
-func (v *Verifier) checkClaims(p *pool, c *claims.Claims) error {
-	if err := v.checkTime(c); err != nil {
+func (v *Verifier) checkClaims(p *pool, c *claims.Claims, now float64) error {
+	if err := v.checkTime(c, now); err != nil {
 		return err
 	}
 	exp, _ := c.Expiry()
 	if v.lifetime > 0 {
 		base, ok := c.IssuedAtSeconds()
 		if !ok {
-			base = seconds(v.now())
+			base = now
 		}
 		if exp-base > (v.lifetime + v.leeway).Seconds() {
 			return fail(ErrTokenMalformed, "exp", formatSeconds(exp), "lifetime over "+v.lifetime.String())
@@ -378,9 +382,9 @@ func (v *Verifier) checkClaims(p *pool, c *claims.Claims) error {
 	return nil
 }
 
-// checkTime checks exp (required), nbf and iat against now and the leeway.
-func (v *Verifier) checkTime(c *claims.Claims) error {
-	now := seconds(v.now())
+// checkTime checks exp (required), nbf and iat against now (seconds) and
+// the leeway.
+func (v *Verifier) checkTime(c *claims.Claims, now float64) error {
 	leeway := v.leeway.Seconds()
 	exp, ok := c.Expiry()
 	if !ok {
