@@ -91,6 +91,12 @@ func lookupClaim(name []byte) claimID {
 	return noClaim
 }
 
+// claimsWithRaw holds a Claims and its rawPayload in one allocation.
+type claimsWithRaw struct {
+	c   Claims
+	raw rawPayload
+}
+
 // member is one "custom:*" member, key and value as written.
 type member struct{ key, value []byte }
 
@@ -125,7 +131,9 @@ func decodeFast(payload []byte) (*Claims, error) {
 
 	var a arena
 	a.grow(&values, custom)
-	c := &Claims{raw: &rawPayload{data: payload}}
+	both := &claimsWithRaw{raw: rawPayload{data: payload}} // one allocation for the two
+	c := &both.c
+	c.raw = &both.raw
 	var clientID, username, cognitoUsername, scope string
 	strs := [lastStringClaim + 1]*string{
 		&c.Issuer, &c.Subject, &c.TokenUse, &c.JTI, &c.OriginJTI, &c.EventID, &c.Email, &c.PreferredRole,
@@ -140,13 +148,14 @@ func decodeFast(payload []byte) (*Claims, error) {
 		}
 	}
 	var err error
-	if c.Audience, err = a.strings(claimAud, values[claimAud]); err != nil {
+	lists := newStringLists(values[claimAud], values[claimGroups], values[claimRoles])
+	if c.Audience, err = lists.read(&a, claimAud, values[claimAud]); err != nil {
 		return nil, err
 	}
-	if c.Groups, err = a.strings(claimGroups, values[claimGroups]); err != nil {
+	if c.Groups, err = lists.read(&a, claimGroups, values[claimGroups]); err != nil {
 		return nil, err
 	}
-	if c.Roles, err = a.strings(claimRoles, values[claimRoles]); err != nil {
+	if c.Roles, err = lists.read(&a, claimRoles, values[claimRoles]); err != nil {
 		return nil, err
 	}
 	switch string(values[claimEmailVerified]) {
@@ -253,27 +262,53 @@ func (a *arena) string(quoted []byte) string {
 	return a.b.String()[start:]
 }
 
-// strings reads a claim that is a string or an array of strings, as
-// rawStrings does. A missing claim gives nil.
-func (a *arena) strings(id claimID, raw []byte) ([]string, error) {
+// stringLists gives aud, cognito:groups and cognito:roles one shared
+// backing array, each claim a full slice expression of it, so that the
+// three cost one allocation and an append to one never writes into another.
+type stringLists struct{ backing []string }
+
+// newStringLists sizes the backing array for the claims as written: one
+// string, or at most one more element than an array has commas.
+func newStringLists(raws ...[]byte) stringLists {
+	n := 0
+	for _, raw := range raws {
+		switch {
+		case raw == nil:
+		case raw[0] == '[':
+			n += bytes.Count(raw, []byte{','}) + 1
+		default:
+			n++
+		}
+	}
+	if n == 0 {
+		return stringLists{}
+	}
+	return stringLists{backing: make([]string, 0, n)}
+}
+
+// read reads a claim that is a string or an array of strings, as
+// rawStrings does; a missing claim gives nil, an empty array an empty
+// slice. A non-string element fails the claim (strings already written to
+// the arena are then simply unused).
+func (l *stringLists) read(a *arena, id claimID, raw []byte) ([]string, error) {
+	start := len(l.backing)
 	switch {
 	case raw == nil:
 		return nil, nil
 	case raw[0] == '"':
-		return []string{a.string(raw)}, nil
+		l.backing = append(l.backing, a.string(raw))
 	case raw[0] != '[':
 		return nil, &DecodeError{Claim: claimNames[id], Reason: "is not a string or an array of strings"}
-	}
-	// One pass: a non-string element fails the claim (the strings already
-	// written to the arena are then simply unused). Commas bound the count.
-	out := make([]string, 0, bytes.Count(raw, []byte{','})+1)
-	for elem := range jsonscan.Elements(raw) {
-		if elem[0] != '"' {
-			return nil, &DecodeError{Claim: claimNames[id], Reason: "has an element that is not a string"}
+	default:
+		for elem := range jsonscan.Elements(raw) {
+			if elem[0] != '"' {
+				return nil, &DecodeError{Claim: claimNames[id], Reason: "has an element that is not a string"}
+			}
+			l.backing = append(l.backing, a.string(elem))
 		}
-		out = append(out, a.string(elem))
 	}
-	return out, nil
+	end := len(l.backing)
+	return l.backing[start:end:end], nil
 }
 
 // custom builds Claims.Custom from the custom:* members in document order:

@@ -7,6 +7,7 @@ package jsonscan
 
 import (
 	"bytes"
+	"encoding/binary"
 	"iter"
 	"unicode"
 	"unicode/utf16"
@@ -270,6 +271,10 @@ func (o *Object) str() bool {
 	d := o.data
 	i := o.pos
 	for {
+		// Eight bytes at a time while none is special, then byte by byte.
+		for i+8 <= len(d) && !hasStringSpecial(binary.LittleEndian.Uint64(d[i:])) {
+			i += 8
+		}
 		for i < len(d) && !stringSpecial[d[i]] {
 			i++
 		}
@@ -299,6 +304,20 @@ func (o *Object) str() bool {
 			return false
 		}
 	}
+}
+
+// Bit tricks on eight bytes at once ("Bit Twiddling Hacks", determine if a
+// word has a byte less than n / equal to n): each is exact as a yes/no.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+func hasZeroByte(w uint64) bool { return (w-ones)&^w&highs != 0 }
+
+// hasStringSpecial reports whether any byte of w is '"', '\\' or below 0x20.
+func hasStringSpecial(w uint64) bool {
+	return (w-ones*0x20)&^w&highs != 0 || hasZeroByte(w^(ones*'"')) || hasZeroByte(w^(ones*'\\'))
 }
 
 // stringSpecial marks the bytes that end the plain run of a string: the
@@ -336,11 +355,16 @@ func hex4(b []byte) (rune, bool) {
 // they are already its decoded value: no escapes and valid UTF-8.
 func Plain(quoted []byte) ([]byte, bool) {
 	s := quoted[1 : len(quoted)-1]
-	for i, c := range s {
-		if c == '\\' {
-			return nil, false
+	i := 0
+	for ; i+8 <= len(s); i += 8 { // ASCII without a backslash, eight bytes at a time
+		if w := binary.LittleEndian.Uint64(s[i:]); w&highs != 0 || hasZeroByte(w^(ones*'\\')) {
+			break
 		}
-		if c >= utf8.RuneSelf {
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c == '\\' {
+			return nil, false
+		} else if c >= utf8.RuneSelf {
 			if bytes.IndexByte(s[i:], '\\') >= 0 || !utf8.Valid(s[i:]) {
 				return nil, false
 			}
