@@ -13,15 +13,15 @@ type segments struct {
 	signingInput               string // header "." payload
 }
 
-// split checks the token's alphabet and shape: exactly three non-empty
-// segments of base64url characters. It refuses padding, white space and
-// anything else that base64 decoders might silently skip.
+// split finds the token's three segments and checks its shape: exactly
+// three non-empty segments. It does not look at every byte: the strict
+// base64url decoding of each segment refuses every byte outside the
+// alphabet except '\r' and '\n', which base64 decoders skip, so split
+// refuses those two itself. Until all three segments have decoded, an error
+// must go through refuse, which reports a byte outside the alphabet first,
+// as a check of every byte up front would.
 func split(token string) (segments, bool) {
-	valid := uint8(1)
-	for i := 0; i < len(token); i++ {
-		valid &= jwsByte[token[i]] // no branch per byte: tokens are long
-	}
-	if valid == 0 {
+	if strings.IndexByte(token, '\n') >= 0 || strings.IndexByte(token, '\r') >= 0 {
 		return segments{}, false
 	}
 	dot1 := strings.IndexByte(token, '.')
@@ -38,6 +38,25 @@ func split(token string) (segments, bool) {
 		signature:    token[dot2+1:],
 		signingInput: token[:dot2],
 	}, true
+}
+
+// errNotJWS is the error for a token split refuses, or with a byte outside
+// base64url and the dots.
+func errNotJWS() error {
+	return fail(ErrTokenMalformed, "", "", "not three non-empty base64url segments")
+}
+
+// refuse returns err, found before all three segments have decoded, unless
+// token has a byte outside base64url and the dots, which is reported first.
+func refuse(token string, err error) error {
+	valid := uint8(1)
+	for i := 0; i < len(token); i++ {
+		valid &= jwsByte[token[i]] // no branch per byte: tokens are long
+	}
+	if valid == 0 {
+		return errNotJWS()
+	}
+	return err
 }
 
 // jwsByte is 1 for the bytes of a compact JWS (base64url and the dot).

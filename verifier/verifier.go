@@ -233,35 +233,13 @@ func (v *Verifier) keyHeld(ctx context.Context, e *cachedToken) bool {
 
 // verify runs every check except CustomCheck's re-run on cache hits.
 func (v *Verifier) verify(ctx context.Context, token string) (*claims.Claims, *jwks.Key, error) {
-	seg, ok := split(token)
-	if !ok {
-		return nil, nil, fail(ErrTokenMalformed, "", "", "not three non-empty base64url segments")
-	}
 	var hbuf [256]byte
-	hb, ok := decode(seg.header, hbuf[:])
-	if !ok {
-		return nil, nil, fail(ErrTokenMalformed, "", "", "header is not strict base64url")
-	}
-	h, err := parseHeader(hb)
+	var sbuf [512]byte // RSA 4096 and every ECDSA curve fit
+	t, err := v.parse(token, hbuf[:], sbuf[:])
 	if err != nil {
 		return nil, nil, err
 	}
-	method, ok := v.algs[h.alg]
-	if !ok {
-		return nil, nil, fail(ErrAlgorithm, "header.alg", h.alg, "not in the allowed set")
-	}
-	if h.kid == "" {
-		return nil, nil, fail(ErrTokenMalformed, "header.kid", "", "missing or empty")
-	}
-	pb, ok := decode(seg.payload, nil) // kept by the claims, for Raw
-	if !ok {
-		return nil, nil, fail(ErrTokenMalformed, "", "", "payload is not strict base64url")
-	}
-	var sbuf [512]byte // RSA 4096 and every ECDSA curve fit
-	sig, ok := decode(seg.signature, sbuf[:])
-	if !ok {
-		return nil, nil, fail(ErrTokenMalformed, "", "", "signature is not strict base64url")
-	}
+	h, method, pb, sig := t.header, t.method, t.payload, t.signature
 	c, err := claims.Decode(pb)
 	if err != nil {
 		var de *claims.DecodeError
@@ -288,7 +266,7 @@ func (v *Verifier) verify(ctx context.Context, token string) (*claims.Claims, *j
 	if err := checkKey(h.alg, key); err != nil {
 		return nil, nil, err
 	}
-	if err := verifySignature(method, seg.signingInput, sig, key.Public); err != nil {
+	if err := verifySignature(method, t.signingInput, sig, key.Public); err != nil {
 		return nil, nil, fail(ErrSignatureInvalid, "", "", "")
 	}
 	// The clock is read here, after any wait for keys, as it always was.
@@ -299,6 +277,50 @@ func (v *Verifier) verify(ctx context.Context, token string) (*claims.Claims, *j
 		return nil, nil, err
 	}
 	return c, key, nil
+}
+
+// parsedToken is a token's JOSE header and decoded segments.
+type parsedToken struct {
+	header       header
+	method       jwt.SigningMethod
+	payload      []byte // its own allocation: the claims keep it
+	signature    []byte
+	signingInput string
+}
+
+// parse checks the token's shape, decodes its segments strictly (the header
+// and signature into hbuf and sbuf when they fit) and reads the header: alg
+// allowed, kid present, no crit. Every error before the last segment has
+// decoded goes through refuse (see split).
+func (v *Verifier) parse(token string, hbuf, sbuf []byte) (parsedToken, error) {
+	seg, ok := split(token)
+	if !ok {
+		return parsedToken{}, errNotJWS()
+	}
+	hb, ok := decode(seg.header, hbuf)
+	if !ok {
+		return parsedToken{}, refuse(token, fail(ErrTokenMalformed, "", "", "header is not strict base64url"))
+	}
+	h, err := parseHeader(hb)
+	if err != nil {
+		return parsedToken{}, refuse(token, err)
+	}
+	method, ok := v.algs[h.alg]
+	if !ok {
+		return parsedToken{}, refuse(token, fail(ErrAlgorithm, "header.alg", h.alg, "not in the allowed set"))
+	}
+	if h.kid == "" {
+		return parsedToken{}, refuse(token, fail(ErrTokenMalformed, "header.kid", "", "missing or empty"))
+	}
+	pb, ok := decode(seg.payload, nil)
+	if !ok {
+		return parsedToken{}, refuse(token, fail(ErrTokenMalformed, "", "", "payload is not strict base64url"))
+	}
+	sig, ok := decode(seg.signature, sbuf)
+	if !ok {
+		return parsedToken{}, refuse(token, fail(ErrTokenMalformed, "", "", "signature is not strict base64url"))
+	}
+	return parsedToken{header: h, method: method, payload: pb, signature: sig, signingInput: seg.signingInput}, nil
 }
 
 // verifySignature checks sig over signingInput. RS256, what Cognito uses,
