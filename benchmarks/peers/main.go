@@ -195,7 +195,7 @@ func goMeasure(token string, fn func(string) error) func(time.Duration) (float64
 func printTable(w io.Writer, cells []*cell, rounds int, benchtime time.Duration, f *fixture) {
 	fmt.Fprintf(w, "Peers on one %d-byte Cognito-shaped ID token; %s/%s, GOMAXPROCS=%d, %s; medians of %d interleaved rounds of %s per cell; × floor is the median of each round's ratio to that round's floor.\n\n",
 		len(f.token), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), runtime.Version(), rounds, benchtime)
-	fmt.Fprintln(w, "| verifier | uncached µs/op | × floor | repeated token µs/op | × floor | allocs/op |")
+	fmt.Fprintln(w, "| verifier | uncached µs/op | × floor (min–max) | repeated token µs/op | × floor (min–max) | allocs/op |")
 	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: |")
 	for i := 0; i+1 < len(cells); i += 2 {
 		u, r := cells[i], cells[i+1]
@@ -203,8 +203,9 @@ func printTable(w io.Writer, cells []*cell, rounds int, benchtime time.Duration,
 		if u.allocs >= 0 {
 			a = strconv.FormatInt(u.allocs, 10)
 		}
-		fmt.Fprintf(w, "| %s | %.2f | %.3f | %.3f | %.4f | %s |\n", u.peer,
-			median(u.ns)/1e3, median(u.ratio), median(r.ns)/1e3, median(r.ratio), a)
+		fmt.Fprintf(w, "| %s | %.2f | %.3f (%.3f–%.3f) | %.3f | %.4f (%.4f–%.4f) | %s |\n", u.peer,
+			median(u.ns)/1e3, median(u.ratio), slices.Min(u.ratio), slices.Max(u.ratio),
+			median(r.ns)/1e3, median(r.ratio), slices.Min(r.ratio), slices.Max(r.ratio), a)
 	}
 }
 
