@@ -10,6 +10,9 @@
 #                  the claim checks are RSA-signed on every execution)
 #   FUZZ_PARALLEL  fuzzing workers per target (default: GOMAXPROCS)
 #
+# A run fails only when go test fails for a reason other than the fuzz
+# coordinator's end-of-fuzztime race (golang/go#75804): that one writes no
+# failing input and is reported as such in the summary.
 # A failing input is written by go test to <package>/testdata/fuzz/<Target>/;
 # fix the bug, then commit that file as a regression seed.
 set -euo pipefail
@@ -28,8 +31,16 @@ while IFS= read -r file; do
 		log=$(mktemp)
 		args=(-run '^$' -fuzz "^${name}\$" -fuzztime "${secs}s" -fuzzminimizetime "$minimize")
 		[ -n "${FUZZ_PARALLEL:-}" ] && args+=(-parallel "$FUZZ_PARALLEL")
+		corpus="$dir/testdata/fuzz/$name"
+		before=$(ls "$corpus" 2>/dev/null | sort)
 		if go test "$dir" "${args[@]}" 2>&1 | tee "$log"; then
 			result=ok
+		elif [ "$(ls "$corpus" 2>/dev/null | sort)" = "$before" ] &&
+			grep -q 'context deadline exceeded' "$log" && ! grep -q 'Failing input written' "$log"; then
+			# Go's fuzz coordinator can fail at the -fuzztime boundary with
+			# no failing input (golang/go#75804, fixed in Go 1.27, present in
+			# 1.26.x). Nothing was found: report it, do not fail on it.
+			result="ok (toolchain deadline race at the end, golang/go#75804; no failing input)"
 		else
 			result=FAIL
 			status=1
