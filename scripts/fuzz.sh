@@ -32,7 +32,7 @@ while IFS= read -r file; do
 		args=(-run '^$' -fuzz "^${name}\$" -fuzztime "${secs}s" -fuzzminimizetime "$minimize")
 		[ -n "${FUZZ_PARALLEL:-}" ] && args+=(-parallel "$FUZZ_PARALLEL")
 		corpus="$dir/testdata/fuzz/$name"
-		before=$(ls "$corpus" 2>/dev/null | sort)
+		before=$(ls "$corpus" 2>/dev/null | sort || true)
 		if go test "$dir" "${args[@]}" 2>&1 | tee "$log"; then
 			result=ok
 		elif [ "$(ls "$corpus" 2>/dev/null | sort)" = "$before" ] &&
