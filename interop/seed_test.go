@@ -15,7 +15,6 @@ type seeded struct {
 	web, other, short string // app client IDs; short issues 2-second tokens
 	users             map[string]tokens
 	usernames         map[string]string // name -> the username Cognito assigned
-	shortAlice        tokens            // alice through the short client
 	otherAlice        tokens            // alice through the other client
 }
 
