@@ -8,7 +8,7 @@ package jsonscan
 import (
 	"bytes"
 	"encoding/binary"
-	"iter"
+	"math/bits"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -24,6 +24,9 @@ type Object struct {
 	data  []byte
 	pos   int
 	state uint8
+	// plain is whether the last string read is written as its decoded
+	// value; keyPlain and valuePlain keep it for the last member.
+	plain, keyPlain, valuePlain bool
 }
 
 const (
@@ -70,6 +73,7 @@ func (o *Object) Next() (key, value []byte, ok bool) {
 		return o.fail()
 	}
 	key = o.data[k:o.pos]
+	o.keyPlain = o.plain
 	o.space()
 	if !o.eat(':') {
 		return o.fail()
@@ -79,9 +83,16 @@ func (o *Object) Next() (key, value []byte, ok bool) {
 	if !o.value(1) {
 		return o.fail()
 	}
+	o.valuePlain = o.data[v] == '"' && o.plain
 	o.state = stateMember
 	return key, o.data[v:o.pos], true
 }
+
+// Plain reports, for the member Next returned last, whether its key, and
+// its value if that is a string, are written exactly as their decoded
+// value: no escapes, valid UTF-8. Their contents are then quoted[1:len-1],
+// as the function Plain would return, which need not be called again.
+func (o *Object) Plain() (key, value bool) { return o.keyPlain, o.valuePlain }
 
 // Valid reports whether the text read so far is free of syntax errors.
 func (o *Object) Valid() bool { return o.state != stateInvalid }
@@ -100,29 +111,45 @@ func (o *Object) fail() ([]byte, []byte, bool) {
 	return nil, nil, false
 }
 
-// Elements yields each element of array, a JSON array value that Next has
-// already validated, exactly as written.
-func Elements(array []byte) iter.Seq[[]byte] {
-	return func(yield func([]byte) bool) {
-		o := Object{data: array, pos: 1} // past '['
-		o.space()
+// Array iterates over the elements of a JSON array that Next has already
+// validated. The zero value is not usable; start with Elements.
+type Array struct{ o Object }
+
+// Elements returns an iterator over the elements of array, a JSON array
+// value that Next has already validated.
+func Elements(array []byte) Array { return Array{Object{data: array, pos: 1}} } // past '['
+
+// Next returns the next element exactly as written, or ok false after the
+// last. (A plain method rather than an iter.Seq: the compiler can then see
+// that array does not escape.)
+func (a *Array) Next() (elem []byte, ok bool) {
+	o := &a.o
+	o.space()
+	switch o.state {
+	case stateStart:
 		if o.eat(']') {
-			return
+			o.state = stateDone
+			return nil, false
 		}
-		for {
-			v := o.pos
-			o.value(1)
-			if !yield(array[v:o.pos]) {
-				return
-			}
-			o.space()
-			if !o.eat(',') {
-				return
-			}
-			o.space()
+	case stateMember:
+		if !o.eat(',') { // so the closing ']'
+			o.state = stateDone
+			return nil, false
 		}
+		o.space()
+	default:
+		return nil, false
 	}
+	v := o.pos
+	o.value(1)
+	o.valuePlain = o.data[v] == '"' && o.plain
+	o.state = stateMember
+	return o.data[v:o.pos], true
 }
+
+// Plain reports whether the element Next returned last is a string written
+// exactly as its decoded value, as Object.Plain does for values.
+func (a *Array) Plain() bool { return a.o.valuePlain }
 
 func (o *Object) space() {
 	for o.pos < len(o.data) {
@@ -269,13 +296,25 @@ func (o *Object) str() bool {
 		return false
 	}
 	d := o.data
-	i := o.pos
+	start, i := o.pos, o.pos
+	var high uint64 // the bytes read, ORed: a byte above 0x7f shows in highs
+	escaped := false
 	for {
-		// Eight bytes at a time while none is special, then byte by byte.
-		for i+8 <= len(d) && !hasStringSpecial(binary.LittleEndian.Uint64(d[i:])) {
+		// Eight bytes at a time while none is special; the first special
+		// byte of a word is found exactly. Then byte by byte near the end.
+		for i+8 <= len(d) {
+			w := binary.LittleEndian.Uint64(d[i:])
+			if m := stringSpecials(w); m != 0 {
+				n := bits.TrailingZeros64(m) >> 3 // the bytes before the special one
+				high |= w & (1<<(8*n) - 1)
+				i += n
+				break
+			}
+			high |= w
 			i += 8
 		}
 		for i < len(d) && !stringSpecial[d[i]] {
+			high |= uint64(d[i])
 			i++
 		}
 		if i >= len(d) {
@@ -284,8 +323,10 @@ func (o *Object) str() bool {
 		switch d[i] {
 		case '"':
 			o.pos = i + 1
+			o.plain = !escaped && (high&highs == 0 || utf8.Valid(d[start:i]))
 			return true
 		case '\\':
+			escaped = true
 			if i+1 >= len(d) {
 				return false
 			}
@@ -307,17 +348,21 @@ func (o *Object) str() bool {
 }
 
 // Bit tricks on eight bytes at once ("Bit Twiddling Hacks", determine if a
-// word has a byte less than n / equal to n): each is exact as a yes/no.
+// word has a byte less than n / equal to n). Each flags a byte by setting
+// its high bit; a flag can be wrong only above a byte rightly flagged (a
+// borrow carries upwards), so whether any is set, and the lowest one, are
+// exact.
 const (
 	ones  = 0x0101010101010101
 	highs = 0x8080808080808080
 )
 
-func hasZeroByte(w uint64) bool { return (w-ones)&^w&highs != 0 }
+// zeroBytes flags the zero bytes of w.
+func zeroBytes(w uint64) uint64 { return (w - ones) &^ w & highs }
 
-// hasStringSpecial reports whether any byte of w is '"', '\\' or below 0x20.
-func hasStringSpecial(w uint64) bool {
-	return (w-ones*0x20)&^w&highs != 0 || hasZeroByte(w^(ones*'"')) || hasZeroByte(w^(ones*'\\'))
+// stringSpecials flags the bytes of w that are '"', '\\' or below 0x20.
+func stringSpecials(w uint64) uint64 {
+	return (w-ones*0x20)&^w&highs | zeroBytes(w^(ones*'"')) | zeroBytes(w^(ones*'\\'))
 }
 
 // stringSpecial marks the bytes that end the plain run of a string: the
@@ -357,7 +402,7 @@ func Plain(quoted []byte) ([]byte, bool) {
 	s := quoted[1 : len(quoted)-1]
 	i := 0
 	for ; i+8 <= len(s); i += 8 { // ASCII without a backslash, eight bytes at a time
-		if w := binary.LittleEndian.Uint64(s[i:]); w&highs != 0 || hasZeroByte(w^(ones*'\\')) {
+		if w := binary.LittleEndian.Uint64(s[i:]); w&highs != 0 || zeroBytes(w^(ones*'\\')) != 0 {
 			break
 		}
 	}
