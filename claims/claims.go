@@ -81,7 +81,7 @@ type Claims struct {
 // never need it, and decoding a map costs more than the typed fields together.
 type rawPayload struct {
 	once sync.Once
-	data []byte
+	data string
 	m    map[string]any
 }
 
@@ -93,7 +93,7 @@ func (c *Claims) Raw() map[string]any {
 	}
 	c.raw.once.Do(func() {
 		var m map[string]any
-		if err := json.Unmarshal(c.raw.data, &m); err == nil {
+		if err := json.Unmarshal([]byte(c.raw.data), &m); err == nil {
 			c.raw.m = m
 		}
 	})

@@ -27,7 +27,8 @@ func (e *DecodeError) Error() string {
 const maxNumericDate = 1 << 53
 
 // Decode parses a token payload (the JSON, not base64) into Claims. The
-// returned Claims keeps payload (for Raw): the caller must not modify it.
+// Claims keep a copy of payload (for Raw), never payload itself, so the
+// caller may reuse it.
 func Decode(payload []byte) (*Claims, error) {
 	return decodeFast(payload)
 }
@@ -39,7 +40,7 @@ func decodeReference(payload []byte) (*Claims, error) {
 	if err := json.Unmarshal(payload, &m); err != nil || m == nil {
 		return nil, &DecodeError{Reason: "payload is not a JSON object"}
 	}
-	c := &Claims{raw: &rawPayload{data: payload}}
+	c := &Claims{raw: &rawPayload{data: string(payload)}}
 	var err error
 	str := func(name string, dst *string) {
 		if raw, ok := m[name]; ok && err == nil {

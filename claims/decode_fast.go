@@ -91,21 +91,35 @@ func lookupClaim(name []byte) claimID {
 	return noClaim
 }
 
-// claimsWithRaw holds a Claims and its rawPayload in one allocation.
+// claimsWithRaw holds a Claims, its rawPayload and the backing array of its
+// short string lists in one allocation.
 type claimsWithRaw struct {
-	c   Claims
-	raw rawPayload
+	c     Claims
+	raw   rawPayload
+	lists [4]string
 }
 
-// member is one "custom:*" member, key and value as written.
-type member struct{ key, value []byte }
+// span is where a member's key or value lies in the payload. Offsets rather
+// than slices keep the payload from escaping, so that a caller's buffer on
+// the stack stays there.
+type span struct{ start, end int }
+
+// member is one "custom:*" member, key and value as written, and whether
+// each is written as its decoded value (see jsonscan.Object.Plain).
+type member struct {
+	key, value           span
+	keyPlain, valuePlain bool
+}
 
 // decodeFast is Decode. One pass with jsonscan validates the whole payload
 // and notes where each claim's value is (a later duplicate replaces an
 // earlier one, as in a map); the values are then read in decodeReference's
-// order. Every string lands in one shared allocation.
+// order. The payload is copied once, into a string; every string value
+// without escapes is a substring of it, and the few with escapes are decoded
+// into the same allocation, after it.
 func decodeFast(payload []byte) (*Claims, error) {
 	var values [numClaims][]byte
+	var plain [numClaims]bool // values[id] is a string written as its decoded value
 	var customBuf [8]member
 	custom := customBuf[:0]
 	var keyBuf [64]byte
@@ -115,14 +129,15 @@ func decodeFast(payload []byte) (*Claims, error) {
 		if !ok {
 			break
 		}
-		name, plain := jsonscan.Plain(key)
-		if !plain {
+		keyPlain, valuePlain := obj.Plain()
+		name := key[1 : len(key)-1]
+		if !keyPlain {
 			name = jsonscan.AppendUnquoted(keyBuf[:0], key)
 		}
 		if id := lookupClaim(name); id != noClaim {
-			values[id] = value
+			values[id], plain[id] = value, valuePlain
 		} else if len(name) >= len(CustomPrefix) && string(name[:len(CustomPrefix)]) == CustomPrefix {
-			custom = append(custom, member{key, value})
+			custom = append(custom, member{spanOf(payload, key), spanOf(payload, value), keyPlain, valuePlain})
 		}
 	}
 	if !obj.Valid() {
@@ -130,8 +145,8 @@ func decodeFast(payload []byte) (*Claims, error) {
 	}
 
 	var a arena
-	a.grow(&values, custom)
-	both := &claimsWithRaw{raw: rawPayload{data: payload}} // one allocation for the two
+	a.init(payload, &values, custom)
+	both := &claimsWithRaw{raw: rawPayload{data: a.payload}} // one allocation for the three
 	c := &both.c
 	c.raw = &both.raw
 	var clientID, username, cognitoUsername, scope string
@@ -144,18 +159,18 @@ func decodeFast(payload []byte) (*Claims, error) {
 			if raw[0] != '"' {
 				return nil, &DecodeError{Claim: claimNames[id], Reason: "is not a string"}
 			}
-			*dst = a.string(raw)
+			*dst = a.string(payload, raw, plain[id])
 		}
 	}
 	var err error
-	lists := newStringLists(values[claimAud], values[claimGroups], values[claimRoles])
-	if c.Audience, err = lists.read(&a, claimAud, values[claimAud]); err != nil {
+	lists := newStringLists(both.lists[:0], values[claimAud], values[claimGroups], values[claimRoles])
+	if c.Audience, err = lists.read(&a, payload, claimAud, values[claimAud], plain[claimAud]); err != nil {
 		return nil, err
 	}
-	if c.Groups, err = lists.read(&a, claimGroups, values[claimGroups]); err != nil {
+	if c.Groups, err = lists.read(&a, payload, claimGroups, values[claimGroups], plain[claimGroups]); err != nil {
 		return nil, err
 	}
-	if c.Roles, err = lists.read(&a, claimRoles, values[claimRoles]); err != nil {
+	if c.Roles, err = lists.read(&a, payload, claimRoles, values[claimRoles], plain[claimRoles]); err != nil {
 		return nil, err
 	}
 	switch string(values[claimEmailVerified]) {
@@ -195,10 +210,17 @@ func decodeFast(payload []byte) (*Claims, error) {
 	if c.hasAuth {
 		c.AuthTime = secondsToTime(authTime)
 	}
-	c.Custom = a.custom(custom)
+	c.Custom = a.custom(payload, custom)
 	audString := values[claimAud] != nil && values[claimAud][0] == '"'
 	c.finish(clientID, username, cognitoUsername, scope, audString)
 	return c, nil
+}
+
+// spanOf returns where sub, a slice of payload, lies in it. Both end where
+// payload's backing array ends, so their capacities tell.
+func spanOf(payload, sub []byte) span {
+	start := cap(payload) - cap(sub)
+	return span{start, start + len(sub)}
 }
 
 // numericDate reads a NumericDate as rawNumericDate does: a JSON number that
@@ -231,32 +253,47 @@ func numericDate(name string, raw []byte) (float64, error) {
 	return f, nil
 }
 
-// arena hands out the decoded strings of one payload as substrings of one
-// allocation. A strings.Builder never changes bytes it has written, so every
-// substring of its String stays valid while more is appended.
+// arena hands out the decoded strings of one payload from one allocation: a
+// strings.Builder that first receives a copy of the payload, then the
+// decoded form of each string with escapes. A strings.Builder never changes
+// bytes it has written, so every substring of its String stays valid while
+// more is appended.
 type arena struct {
+	payload string // the payload's copy
 	b       strings.Builder
 	scratch [256]byte
 }
 
-// grow reserves room for every string the claims will hold.
-func (a *arena) grow(values *[numClaims][]byte, custom []member) {
-	n := 0
+// init copies payload into the arena, with room after it for the
+// strings that need decoding. The room is a hint: a string longer once
+// decoded (bytes that are not UTF-8 become U+FFFD) just grows the builder.
+func (a *arena) init(payload []byte, values *[numClaims][]byte, custom []member) {
+	extra := 0
+	hint := func(raw []byte) {
+		if bytes.IndexByte(raw, '\\') >= 0 {
+			extra += len(raw)
+		}
+	}
 	for id := range claimRoles + 1 {
-		n += len(values[id])
+		hint(values[id])
 	}
 	for _, m := range custom {
-		n += len(m.key) + len(m.value)
+		hint(payload[m.key.start:m.key.end])
+		hint(payload[m.value.start:m.value.end])
 	}
-	a.b.Grow(n)
+	a.b.Grow(len(payload) + extra)
+	a.b.Write(payload)
+	a.payload = a.b.String()
 }
 
-// string decodes quoted, a validated JSON string.
-func (a *arena) string(quoted []byte) string {
-	s, plain := jsonscan.Plain(quoted)
-	if !plain {
-		s = jsonscan.AppendUnquoted(a.scratch[:0], quoted)
+// string decodes quoted, a validated JSON string that is a slice of
+// payload; plain is whether it is written as its decoded value.
+func (a *arena) string(payload, quoted []byte, plain bool) string {
+	if plain {
+		sp := spanOf(payload, quoted)
+		return a.payload[sp.start+1 : sp.end-1]
 	}
+	s := jsonscan.AppendUnquoted(a.scratch[:0], quoted)
 	start := a.b.Len()
 	a.b.Write(s)
 	return a.b.String()[start:]
@@ -264,12 +301,14 @@ func (a *arena) string(quoted []byte) string {
 
 // stringLists gives aud, cognito:groups and cognito:roles one shared
 // backing array, each claim a full slice expression of it, so that the
-// three cost one allocation and an append to one never writes into another.
+// three cost at most one allocation and an append to one never writes into
+// another.
 type stringLists struct{ backing []string }
 
 // newStringLists sizes the backing array for the claims as written: one
-// string, or at most one more element than an array has commas.
-func newStringLists(raws ...[]byte) stringLists {
+// string, or at most one more element than an array has commas. It uses
+// small when that is large enough.
+func newStringLists(small []string, raws ...[]byte) stringLists {
 	n := 0
 	for _, raw := range raws {
 		switch {
@@ -280,8 +319,11 @@ func newStringLists(raws ...[]byte) stringLists {
 			n++
 		}
 	}
-	if n == 0 {
+	switch {
+	case n == 0:
 		return stringLists{}
+	case n <= cap(small):
+		return stringLists{backing: small[:0]}
 	}
 	return stringLists{backing: make([]string, 0, n)}
 }
@@ -290,21 +332,22 @@ func newStringLists(raws ...[]byte) stringLists {
 // rawStrings does; a missing claim gives nil, an empty array an empty
 // slice. A non-string element fails the claim (strings already written to
 // the arena are then simply unused).
-func (l *stringLists) read(a *arena, id claimID, raw []byte) ([]string, error) {
+func (l *stringLists) read(a *arena, payload []byte, id claimID, raw []byte, plain bool) ([]string, error) {
 	start := len(l.backing)
 	switch {
 	case raw == nil:
 		return nil, nil
 	case raw[0] == '"':
-		l.backing = append(l.backing, a.string(raw))
+		l.backing = append(l.backing, a.string(payload, raw, plain))
 	case raw[0] != '[':
 		return nil, &DecodeError{Claim: claimNames[id], Reason: "is not a string or an array of strings"}
 	default:
-		for elem := range jsonscan.Elements(raw) {
+		elems := jsonscan.Elements(raw)
+		for elem, ok := elems.Next(); ok; elem, ok = elems.Next() {
 			if elem[0] != '"' {
 				return nil, &DecodeError{Claim: claimNames[id], Reason: "has an element that is not a string"}
 			}
-			l.backing = append(l.backing, a.string(elem))
+			l.backing = append(l.backing, a.string(payload, elem, elems.Plain()))
 		}
 	}
 	end := len(l.backing)
@@ -314,18 +357,19 @@ func (l *stringLists) read(a *arena, id claimID, raw []byte) ([]string, error) {
 // custom builds Claims.Custom from the custom:* members in document order:
 // the last member of a name decides, and one that is not a string removes
 // the name, as the map in decodeReference ends up.
-func (a *arena) custom(members []member) map[string]string {
+func (a *arena) custom(payload []byte, members []member) map[string]string {
 	var m map[string]string
 	for _, mb := range members {
-		name := a.string(mb.key)[len(CustomPrefix):]
-		if mb.value[0] != '"' {
+		name := a.string(payload, payload[mb.key.start:mb.key.end], mb.keyPlain)[len(CustomPrefix):]
+		value := payload[mb.value.start:mb.value.end]
+		if value[0] != '"' {
 			delete(m, name)
 			continue
 		}
 		if m == nil {
 			m = make(map[string]string, len(members))
 		}
-		m[name] = a.string(mb.value)
+		m[name] = a.string(payload, value, mb.valuePlain)
 	}
 	if len(m) == 0 {
 		return nil
