@@ -183,20 +183,31 @@ func (c *Cache) Warmup(ctx context.Context) error {
 	return c.wait(ctx, f)
 }
 
+// Lookup returns the key for kid if the held set has it and may still be
+// served at now, a time the caller has just read from Options.Now. It
+// never fetches nor waits, but starts a background refresh when one is
+// due, as Key does; a caller that already holds the time saves reading the
+// clock again (Key is Lookup, then the fetch for an unknown kid).
+func (c *Cache) Lookup(kid string, now time.Time) (*Key, bool) {
+	st := c.usable(now)
+	if st == nil {
+		return nil, false
+	}
+	k, ok := st.set.Key(kid)
+	if ok && !st.pinned && now.Sub(st.fetchedAt) >= c.opts.RefreshInterval {
+		c.start(false) // background refresh; this request goes on
+	}
+	return k, ok
+}
+
 // Key returns the key for kid. It never blocks on the network for a known kid.
 // For an unknown kid it waits for at most one fetch (bounded by FetchTimeout
 // and ctx), or fails at once during the cooldown.
 func (c *Cache) Key(ctx context.Context, kid string) (*Key, error) {
-	now := c.opts.Now()
-	st := c.usable(now)
-	if st != nil {
-		if k, ok := st.set.Key(kid); ok {
-			if !st.pinned && now.Sub(st.fetchedAt) >= c.opts.RefreshInterval {
-				c.start(false) // background refresh; this request goes on
-			}
-			return k, nil
-		}
+	if k, ok := c.Lookup(kid, c.opts.Now()); ok {
+		return k, nil
 	}
+	st := c.usable(c.opts.Now())
 	f := c.start(false)
 	if f == nil { // cooldown (or closed): fail fast, never wait
 		if st != nil {

@@ -610,3 +610,39 @@ func TestCacheLoad(t *testing.T) {
 		t.Errorf("fetched keys past MaxStale = %v, want ErrUnavailable", err)
 	}
 }
+
+// TestCacheLookup: Lookup serves what the cache holds at the time it is
+// given and never fetches for an unknown kid, but starts the background
+// refresh when one is due, as Key does.
+func TestCacheLookup(t *testing.T) {
+	t.Parallel()
+	k := keys(t)
+	s := startKeyServer(t, true, document(t, rsaJWK(k.rsa1, "k1")))
+	c, clk, log := newCache(t, s, jwks.Options{RefreshInterval: 30 * time.Minute, MaxStale: 2 * time.Hour})
+	if _, ok := c.Lookup("k1", clk.Now()); ok {
+		t.Fatal("Lookup before any fetch found a key")
+	}
+	wantRequests(t, s, "Lookup on an empty cache", 0)
+
+	want := mustKey(t, c, "k1")
+	waitFor(t, log.fetched, "the first fetch")
+	if got, ok := c.Lookup("k1", clk.Now()); !ok || got != want {
+		t.Fatalf("Lookup(k1) = %v, %v; want the key Key returned", got, ok)
+	}
+	if _, ok := c.Lookup("k9", clk.Now()); ok {
+		t.Fatal("Lookup found an unknown kid")
+	}
+	wantRequests(t, s, "Lookup of a held and an unknown kid", 1)
+
+	// Due for a refresh: the held key, and the refresh starts.
+	clk.Advance(30 * time.Minute)
+	if _, ok := c.Lookup("k1", clk.Now()); !ok {
+		t.Fatal("Lookup at RefreshInterval did not serve the held key")
+	}
+	waitFor(t, log.fetched, "the background refresh Lookup started")
+	wantRequests(t, s, "after the refresh", 2)
+	// The time given decides whether the set is too old to serve.
+	if _, ok := c.Lookup("k1", clk.Now().Add(2*time.Hour+time.Nanosecond)); ok {
+		t.Fatal("Lookup past MaxStale served a key")
+	}
+}
