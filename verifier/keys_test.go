@@ -587,3 +587,24 @@ func rsaJWK(k *rsa.PrivateKey, kid string) map[string]any {
 		"e": base64.RawURLEncoding.EncodeToString(big.NewInt(int64(k.E)).Bytes()),
 	}
 }
+
+// TestVerifyClockAfterKeyWait: a token is checked at a time read after any
+// wait for keys, so one that expires while its keys are fetched is refused.
+func TestVerifyClockAfterKeyWait(t *testing.T) {
+	t.Parallel()
+	p, clk := clockedPool(t, cognitotest.Options{})
+	set := p.JWKS()
+	p.SetJWKSHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		clk.Advance(time.Minute) // a slow fetch
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(set)
+	}))
+	v := buildVerifier(t, p.Config(verifier.IDToken))
+	token := p.IDToken(cognitotest.User{}, cognitotest.WithLifetime(30*time.Second))
+	expectRejected(t, v, token, verifier.ErrTokenExpired, "exp")
+	// The keys are held now: a token valid at the clock verifies, without a fetch.
+	mustVerify(t, v, p.IDToken(cognitotest.User{}, cognitotest.WithLifetime(30*time.Second)))
+	if got := p.JWKSRequests(); got != 1 {
+		t.Fatalf("JWKS requests = %d, want 1", got)
+	}
+}

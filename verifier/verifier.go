@@ -1,6 +1,7 @@
 package verifier
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
@@ -10,6 +11,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -31,6 +33,7 @@ type Verifier struct {
 	now      func() time.Time
 	custom   func(context.Context, *claims.Claims) error
 	cache    *tokenCache
+	headers  headerCache
 }
 
 type pool struct {
@@ -189,148 +192,179 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*claims.Claims, er
 	if len(token) > v.maxSize {
 		return nil, fail(ErrTokenTooLarge, "", "", strconv.Itoa(len(token))+" bytes, limit "+strconv.Itoa(v.maxSize))
 	}
+	// The clock is read once, here, and again only after a wait for keys.
+	now := v.now()
 	if v.cache != nil {
-		if e, ok := v.cache.get(token); ok && v.keyHeld(ctx, e) {
-			now := seconds(v.now())
-			if err := v.checkTime(e.claims, now); err != nil {
-				if now >= e.deadline {
-					v.cache.drop(token)
-				}
-				return nil, err
+		if e, ok := v.cache.get(token); ok {
+			var held bool
+			if held, now = v.keyHeld(ctx, e, now); held {
+				return v.hit(ctx, token, e, seconds(now))
 			}
-			if err := v.checkCustom(ctx, e.claims); err != nil {
-				return nil, err
-			}
-			return e.claims, nil
 		}
 	}
-	c, key, err := v.verify(ctx, token)
+	c, key, now, err := v.verify(ctx, token, now)
 	if err != nil {
 		return nil, err
 	}
 	if v.cache != nil {
 		exp, _ := c.Expiry()
-		v.cache.add(token, &cachedToken{claims: c, key: key, deadline: exp + v.leeway.Seconds()}, seconds(v.now()))
+		v.cache.add(token, &cachedToken{claims: c, key: key, deadline: exp + v.leeway.Seconds()}, seconds(now))
 	}
 	return c, nil
+}
+
+// hit answers from a cached token: its times checked at now, and CustomCheck
+// run again.
+func (v *Verifier) hit(ctx context.Context, token string, e *cachedToken, now float64) (*claims.Claims, error) {
+	if err := v.checkTime(e.claims, now); err != nil {
+		if now >= e.deadline {
+			v.cache.drop(token)
+		}
+		return nil, err
+	}
+	if err := v.checkCustom(ctx, e.claims); err != nil {
+		return nil, err
+	}
+	return e.claims, nil
 }
 
 // keyHeld reports whether the key that verified a cached token may still
 // vouch for it: a refresh that drops or replaces the key (a rotation after a
 // compromise) revokes the cached tokens it signed too, which are then
 // verified afresh, and refused. Keys merely unavailable revoke nothing.
-func (v *Verifier) keyHeld(ctx context.Context, e *cachedToken) bool {
-	k, err := v.pools[e.claims.Issuer].keys.Key(ctx, e.key.ID)
-	if err != nil {
-		return !errors.Is(err, jwks.ErrKeyNotFound)
+// It returns the time to check the token at: now, or the clock read again
+// if it had to wait for keys.
+func (v *Verifier) keyHeld(ctx context.Context, e *cachedToken, now time.Time) (bool, time.Time) {
+	keys := v.pools[e.claims.Issuer].keys
+	k, ok := keys.Lookup(e.key.ID, now)
+	if !ok {
+		var err error
+		k, err = keys.Key(ctx, e.key.ID)
+		now = v.now()
+		if err != nil {
+			return !errors.Is(err, jwks.ErrKeyNotFound), now
+		}
 	}
 	if k == e.key {
-		return true
+		return true, now
 	}
 	pub, ok := k.Public.(interface{ Equal(crypto.PublicKey) bool })
-	return ok && pub.Equal(e.key.Public)
+	return ok && pub.Equal(e.key.Public), now
 }
 
-// verify runs every check except CustomCheck's re-run on cache hits.
-func (v *Verifier) verify(ctx context.Context, token string) (*claims.Claims, *jwks.Key, error) {
+// verify runs every check except CustomCheck's re-run on cache hits, at
+// now, or at the clock read again if it had to wait for keys; it returns
+// the time it used.
+func (v *Verifier) verify(ctx context.Context, token string, now time.Time) (*claims.Claims, *jwks.Key, time.Time, error) {
 	var hbuf [256]byte
-	var sbuf [512]byte // RSA 4096 and every ECDSA curve fit
-	t, err := v.parse(token, hbuf[:], sbuf[:])
+	var pbuf [2048]byte // Cognito's payloads fit; claims.Decode copies what it keeps
+	var sbuf [512]byte  // RSA 4096 and every ECDSA curve fit
+	ph, hit, pb, sig, signingInput, err := v.parse(token, hbuf[:], pbuf[:], sbuf[:])
+	h, method := ph.h, ph.method
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, now, err
 	}
-	h, method, pb, sig := t.header, t.method, t.payload, t.signature
 	c, err := claims.Decode(pb)
 	if err != nil {
 		var de *claims.DecodeError
 		if errors.As(err, &de) {
-			return nil, nil, &ValidationError{Reason: ErrTokenMalformed, Claim: de.Claim, Detail: de.Reason}
+			return nil, nil, now, &ValidationError{Reason: ErrTokenMalformed, Claim: de.Claim, Detail: de.Reason}
 		}
-		return nil, nil, &ValidationError{Reason: ErrTokenMalformed, Err: err}
+		return nil, nil, now, &ValidationError{Reason: ErrTokenMalformed, Err: err}
 	}
 	if c.Issuer == "" {
-		return nil, nil, fail(ErrIssuerMismatch, "iss", "", "missing")
+		return nil, nil, now, fail(ErrIssuerMismatch, "iss", "", "missing")
 	}
 	p := v.pools[c.Issuer]
 	if p == nil {
-		return nil, nil, fail(ErrIssuerMismatch, "iss", c.Issuer, "not a configured pool's issuer")
+		return nil, nil, now, fail(ErrIssuerMismatch, "iss", c.Issuer, "not a configured pool's issuer")
 	}
-	key, err := p.keys.Key(ctx, h.kid)
-	if err != nil {
-		reason := ErrJWKSUnavailable
-		if errors.Is(err, jwks.ErrKeyNotFound) {
-			reason = ErrKeyNotFound
+	key, ok := p.keys.Lookup(h.kid, now)
+	if !ok {
+		if key, err = p.keys.Key(ctx, h.kid); err != nil {
+			reason := ErrJWKSUnavailable
+			if errors.Is(err, jwks.ErrKeyNotFound) {
+				reason = ErrKeyNotFound
+			}
+			return nil, nil, now, &ValidationError{Reason: reason, Claim: "header.kid", Value: quote(h.kid), Err: err}
 		}
-		return nil, nil, &ValidationError{Reason: reason, Claim: "header.kid", Value: quote(h.kid), Err: err}
+		now = v.now() // after the wait for keys
 	}
 	if err := checkKey(h.alg, key); err != nil {
-		return nil, nil, err
+		return nil, nil, now, err
 	}
-	if err := verifySignature(method, t.signingInput, sig, key.Public); err != nil {
-		return nil, nil, fail(ErrSignatureInvalid, "", "", "")
+	if err := verifySignature(method, signingInput, sig, key.Public); err != nil {
+		return nil, nil, now, fail(ErrSignatureInvalid, "", "", "")
 	}
-	// The clock is read here, after any wait for keys, as it always was.
-	if err := v.checkClaims(p, c, seconds(v.now())); err != nil {
-		return nil, nil, err
+	if err := v.checkClaims(p, c, seconds(now)); err != nil {
+		return nil, nil, now, err
 	}
 	if err := v.checkCustom(ctx, c); err != nil {
-		return nil, nil, err
+		return nil, nil, now, err
 	}
-	return c, key, nil
+	if !hit {
+		v.headers.add(ph)
+	}
+	return c, key, now, nil
 }
 
-// parsedToken is a token's JOSE header and decoded segments.
-type parsedToken struct {
-	header       header
-	method       jwt.SigningMethod
-	payload      []byte // its own allocation: the claims keep it
-	signature    []byte
-	signingInput string
-}
-
-// parse checks the token's shape, decodes its segments strictly (the header
-// and signature into hbuf and sbuf when they fit) and reads the header: alg
-// allowed, kid present, no crit. Every error before the last segment has
-// decoded goes through refuse (see split).
-func (v *Verifier) parse(token string, hbuf, sbuf []byte) (parsedToken, error) {
+// parse checks the token's shape, decodes its segments strictly (into hbuf,
+// pbuf and sbuf when they fit) and reads the header: alg allowed, kid
+// present, no crit; hit is whether the header came from v.headers. Every
+// error before the last segment has decoded goes through refuse (see
+// split). Its results are separate values, not one struct, so that the
+// compiler can keep the buffers on the caller's stack.
+func (v *Verifier) parse(token string, hbuf, pbuf, sbuf []byte) (
+	ph parsedHeader, hit bool, payload, sig []byte, signingInput string, err error,
+) {
 	seg, ok := split(token)
 	if !ok {
-		return parsedToken{}, errNotJWS()
+		return ph, false, nil, nil, "", errNotJWS()
 	}
-	hb, ok := decode(seg.header, hbuf)
+	if e := v.headers.get(seg.header); e != nil {
+		ph, hit = *e, true
+	} else if ph, err = v.parseHeaderSegment(token, seg.header, hbuf); err != nil {
+		return parsedHeader{}, false, nil, nil, "", err
+	}
+	if payload, ok = decode(seg.payload, pbuf); !ok {
+		return parsedHeader{}, false, nil, nil, "", refuse(token, fail(ErrTokenMalformed, "", "", "payload is not strict base64url"))
+	}
+	if sig, ok = decode(seg.signature, sbuf); !ok {
+		return parsedHeader{}, false, nil, nil, "", refuse(token, fail(ErrTokenMalformed, "", "", "signature is not strict base64url"))
+	}
+	return ph, hit, payload, sig, seg.signingInput, nil
+}
+
+// parseHeaderSegment decodes and reads the header segment of token.
+func (v *Verifier) parseHeaderSegment(token, segment string, hbuf []byte) (parsedHeader, error) {
+	hb, ok := decode(segment, hbuf)
 	if !ok {
-		return parsedToken{}, refuse(token, fail(ErrTokenMalformed, "", "", "header is not strict base64url"))
+		return parsedHeader{}, refuse(token, fail(ErrTokenMalformed, "", "", "header is not strict base64url"))
 	}
 	h, err := parseHeader(hb)
 	if err != nil {
-		return parsedToken{}, refuse(token, err)
+		return parsedHeader{}, refuse(token, err)
 	}
 	method, ok := v.algs[h.alg]
 	if !ok {
-		return parsedToken{}, refuse(token, fail(ErrAlgorithm, "header.alg", h.alg, "not in the allowed set"))
+		return parsedHeader{}, refuse(token, fail(ErrAlgorithm, "header.alg", h.alg, "not in the allowed set"))
 	}
 	if h.kid == "" {
-		return parsedToken{}, refuse(token, fail(ErrTokenMalformed, "header.kid", "", "missing or empty"))
+		return parsedHeader{}, refuse(token, fail(ErrTokenMalformed, "header.kid", "", "missing or empty"))
 	}
-	pb, ok := decode(seg.payload, nil)
-	if !ok {
-		return parsedToken{}, refuse(token, fail(ErrTokenMalformed, "", "", "payload is not strict base64url"))
-	}
-	sig, ok := decode(seg.signature, sbuf)
-	if !ok {
-		return parsedToken{}, refuse(token, fail(ErrTokenMalformed, "", "", "signature is not strict base64url"))
-	}
-	return parsedToken{header: h, method: method, payload: pb, signature: sig, signingInput: seg.signingInput}, nil
+	return parsedHeader{segment: segment, h: h, method: method}, nil
 }
 
 // verifySignature checks sig over signingInput. RS256, what Cognito uses,
 // is checked with crypto/rsa directly, hashing without a copy to the heap;
 // it is what jwt.SigningMethodRS256.Verify does. Other algorithms go through
-// golang-jwt.
+// golang-jwt, with copies of the inputs: the compiler cannot see through
+// that interface call, and would otherwise move the caller's buffers to the
+// heap on every call, RS256 included.
 func verifySignature(method jwt.SigningMethod, signingInput string, sig []byte, key crypto.PublicKey) error {
 	pub, ok := key.(*rsa.PublicKey)
 	if method != jwt.SigningMethodRS256 || !ok {
-		return method.Verify(signingInput, sig, key)
+		return method.Verify(strings.Clone(signingInput), bytes.Clone(sig), key)
 	}
 	var buf [4096]byte
 	var sum [sha256.Size]byte

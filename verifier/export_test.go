@@ -1,0 +1,8 @@
+package verifier
+
+// HeaderCached reports whether v holds token's header segment parsed, for
+// the external tests of the header cache.
+func HeaderCached(v *Verifier, token string) bool {
+	seg, ok := split(token)
+	return ok && v.headers.get(seg.header) != nil
+}
