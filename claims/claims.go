@@ -64,15 +64,14 @@ type Claims struct {
 	OriginJTI string
 	// EventID is "event_id", the sign-in event.
 	EventID string
-	// Custom holds the custom attributes ("custom:*" claims) keyed by their
-	// name without the "custom:" prefix. Cognito always emits them as strings;
-	// a custom claim of another JSON type is left out here (see Raw).
-	Custom map[string]string
-
 	// times holds exp/nbf/iat as given, in seconds, for exact comparisons.
 	exp, nbf, iat   float64
 	hasExp, hasNbf  bool
 	hasIat, hasAuth bool
+
+	// custom holds the custom attributes by name (without the prefix),
+	// sorted: see Custom.
+	custom []attribute
 
 	raw *rawPayload
 }
@@ -173,16 +172,40 @@ func (c *Claims) IsMachine() bool {
 	return c.TokenUse == TokenUseAccess && c.Username == "" && c.Subject != "" && c.Subject == c.ClientID
 }
 
+// attribute is one custom attribute.
+type attribute struct{ name, value string }
+
+// Custom returns the custom attributes ("custom:*" claims) keyed by their
+// name without the "custom:" prefix, in a new map the caller may keep; nil
+// when the token has none. Cognito always emits them as strings; a custom
+// claim of another JSON type is left out here (see Raw). To read one,
+// CustomAttribute does not build a map.
+func (c *Claims) Custom() map[string]string {
+	if len(c.custom) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(c.custom))
+	for _, a := range c.custom {
+		m[a.name] = a.value
+	}
+	return m
+}
+
 // CustomAttribute returns a custom attribute by name, with or without the
 // "custom:" prefix.
 func (c *Claims) CustomAttribute(name string) (string, bool) {
-	v, ok := c.Custom[strings.TrimPrefix(name, CustomPrefix)]
-	return v, ok
+	name = strings.TrimPrefix(name, CustomPrefix)
+	for _, a := range c.custom {
+		if a.name == name {
+			return a.value, true
+		}
+	}
+	return "", false
 }
 
 // CustomBool parses a custom attribute with strconv.ParseBool.
 func (c *Claims) CustomBool(name string) (bool, error) {
-	v, err := c.custom(name)
+	v, err := c.customValue(name)
 	if err != nil {
 		return false, err
 	}
@@ -191,14 +214,14 @@ func (c *Claims) CustomBool(name string) (bool, error) {
 
 // CustomInt parses a custom attribute as a base-10 int64.
 func (c *Claims) CustomInt(name string) (int64, error) {
-	v, err := c.custom(name)
+	v, err := c.customValue(name)
 	if err != nil {
 		return 0, err
 	}
 	return strconv.ParseInt(v, 10, 64)
 }
 
-func (c *Claims) custom(name string) (string, error) {
+func (c *Claims) customValue(name string) (string, error) {
 	v, ok := c.CustomAttribute(name)
 	if !ok {
 		return "", &MissingClaimError{Name: CustomPrefix + strings.TrimPrefix(name, CustomPrefix)}

@@ -3,6 +3,7 @@ package claims_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -291,8 +292,12 @@ func TestCustomAttributes(t *testing.T) {
 	t.Parallel()
 	c := decode(t, idPayload)
 	want := map[string]string{"tenant": "acme", "seats": "42", "beta": "true"}
-	if len(c.Custom) != len(want) {
-		t.Errorf("Custom = %q, want %q (custom:odd is not a string)", c.Custom, want)
+	if got := c.Custom(); !maps.Equal(got, want) {
+		t.Errorf("Custom() = %q, want %q (custom:odd is not a string)", got, want)
+	}
+	c.Custom()["tenant"] = "changed" // a copy: the claims stay as they are
+	if v, _ := c.CustomAttribute("tenant"); v != "acme" {
+		t.Errorf("changing Custom()'s map changed the claims: tenant %q", v)
 	}
 	for name, v := range want {
 		for _, key := range []string{name, claims.CustomPrefix + name} {
@@ -323,8 +328,8 @@ func TestCustomAttributes(t *testing.T) {
 	if _, err := c.CustomInt("custom:absent"); !errors.As(err, &missing) || missing.Name != "custom:absent" {
 		t.Errorf("CustomInt(custom:absent) = %v", err)
 	}
-	if c := decode(t, `{}`); c.Custom != nil {
-		t.Errorf("Custom = %v without custom claims", c.Custom)
+	if c := decode(t, `{}`); c.Custom() != nil {
+		t.Errorf("Custom() = %v without custom claims", c.Custom())
 	}
 }
 

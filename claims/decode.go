@@ -3,6 +3,7 @@ package claims
 import (
 	"encoding/json"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -107,13 +108,11 @@ func decodeReference(payload []byte) (*Claims, error) {
 		if strings.HasPrefix(k, CustomPrefix) && len(raw) > 0 && raw[0] == '"' {
 			var s string
 			if json.Unmarshal(raw, &s) == nil {
-				if c.Custom == nil {
-					c.Custom = make(map[string]string)
-				}
-				c.Custom[k[len(CustomPrefix):]] = s
+				c.custom = append(c.custom, attribute{k[len(CustomPrefix):], s})
 			}
 		}
 	}
+	sortAttributes(c.custom)
 	c.finish(clientID, username, cognitoUsername, scope, audString)
 	return c, nil
 }
@@ -138,6 +137,12 @@ func (c *Claims) finish(clientID, username, cognitoUsername, scope string, audSt
 		c.ClientID = c.Audience[0]
 	}
 	c.Scopes = splitScopes(scope)
+}
+
+// sortAttributes sorts custom attributes by name, the order Claims keeps
+// them in.
+func sortAttributes(attrs []attribute) {
+	slices.SortFunc(attrs, func(a, b attribute) int { return strings.Compare(a.name, b.name) })
 }
 
 // splitScopes splits on single spaces, as Cognito joins them, dropping empty

@@ -2,6 +2,7 @@ package claims
 
 import (
 	"bytes"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -91,12 +92,13 @@ func lookupClaim(name []byte) claimID {
 	return noClaim
 }
 
-// claimsWithRaw holds a Claims, its rawPayload and the backing array of its
-// short string lists in one allocation.
+// claimsWithRaw holds a Claims, its rawPayload and the backing arrays of its
+// short string lists and custom attributes in one allocation.
 type claimsWithRaw struct {
-	c     Claims
-	raw   rawPayload
-	lists [4]string
+	c      Claims
+	raw    rawPayload
+	lists  [4]string
+	custom [4]attribute
 }
 
 // span is where a member's key or value lies in the payload. Offsets rather
@@ -210,7 +212,7 @@ func decodeFast(payload []byte) (*Claims, error) {
 	if c.hasAuth {
 		c.AuthTime = secondsToTime(authTime)
 	}
-	c.Custom = a.custom(payload, custom)
+	c.custom = a.custom(payload, custom, both.custom[:0])
 	audString := values[claimAud] != nil && values[claimAud][0] == '"'
 	c.finish(clientID, username, cognitoUsername, scope, audString)
 	return c, nil
@@ -354,25 +356,30 @@ func (l *stringLists) read(a *arena, payload []byte, id claimID, raw []byte, pla
 	return l.backing[start:end:end], nil
 }
 
-// custom builds Claims.Custom from the custom:* members in document order:
-// the last member of a name decides, and one that is not a string removes
-// the name, as the map in decodeReference ends up.
-func (a *arena) custom(payload []byte, members []member) map[string]string {
-	var m map[string]string
+// custom builds the custom attributes from the custom:* members in
+// document order: the last member of a name decides, and one that is not a
+// string removes the name, as the map in decodeReference ends up. They go
+// into small while it has room.
+func (a *arena) custom(payload []byte, members []member, small []attribute) []attribute {
+	attrs := small[:0]
 	for _, mb := range members {
 		name := a.string(payload, payload[mb.key.start:mb.key.end], mb.keyPlain)[len(CustomPrefix):]
+		i := slices.IndexFunc(attrs, func(at attribute) bool { return at.name == name })
 		value := payload[mb.value.start:mb.value.end]
-		if value[0] != '"' {
-			delete(m, name)
-			continue
+		switch {
+		case value[0] != '"':
+			if i >= 0 {
+				attrs = slices.Delete(attrs, i, i+1)
+			}
+		case i >= 0:
+			attrs[i].value = a.string(payload, value, mb.valuePlain)
+		default:
+			attrs = append(attrs, attribute{name, a.string(payload, value, mb.valuePlain)})
 		}
-		if m == nil {
-			m = make(map[string]string, len(members))
-		}
-		m[name] = a.string(payload, value, mb.valuePlain)
 	}
-	if len(m) == 0 {
+	if len(attrs) == 0 {
 		return nil
 	}
-	return m
+	sortAttributes(attrs)
+	return attrs
 }

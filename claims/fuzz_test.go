@@ -67,7 +67,7 @@ func TestDecodeFastSeeds(t *testing.T) {
 		"EmailVerified": func(c *Claims) bool { return c.EmailVerified },
 		"ExpiresAt":     func(c *Claims) bool { return c.hasExp && c.exp != float64(int64(c.exp)) },
 		"AuthTime":      func(c *Claims) bool { return c.hasAuth },
-		"Custom":        func(c *Claims) bool { return len(c.Custom) > 1 },
+		"Custom":        func(c *Claims) bool { return len(c.custom) > 1 },
 		"escapes":       func(c *Claims) bool { return strings.Contains(c.Issuer, "/") && strings.ContainsRune(c.Subject, 'é') },
 		"replacement":   func(c *Claims) bool { return strings.ContainsRune(c.Subject+c.Email+c.Username, '\uFFFD') },
 	}
