@@ -301,26 +301,33 @@ func (o *Object) str() bool {
 	escaped := false
 	for {
 		// Eight bytes at a time while none is special; the first special
-		// byte of a word is found exactly. Then byte by byte near the end.
+		// byte of a word is found exactly, and taken from the word. Then
+		// byte by byte near the end.
+		var c byte
+		found := false
 		for i+8 <= len(d) {
 			w := binary.LittleEndian.Uint64(d[i:])
 			if m := stringSpecials(w); m != 0 {
-				n := bits.TrailingZeros64(m) >> 3 // the bytes before the special one
-				high |= w & (1<<(8*n) - 1)
-				i += n
+				shift := bits.TrailingZeros64(m) &^ 7 // of the special byte
+				high |= w & (1<<shift - 1)
+				i += shift >> 3
+				c, found = byte(w>>shift), true
 				break
 			}
 			high |= w
 			i += 8
 		}
-		for i < len(d) && !stringSpecial[d[i]] {
-			high |= uint64(d[i])
-			i++
+		if !found {
+			for i < len(d) && !stringSpecial[d[i]] {
+				high |= uint64(d[i])
+				i++
+			}
+			if i >= len(d) {
+				return false
+			}
+			c = d[i]
 		}
-		if i >= len(d) {
-			return false
-		}
-		switch d[i] {
+		switch c {
 		case '"':
 			o.pos = i + 1
 			o.plain = !escaped && (high&highs == 0 || utf8.Valid(d[start:i]))
