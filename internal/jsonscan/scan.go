@@ -20,13 +20,16 @@ const maxDepth = 10000
 
 // Object iterates over the members of a JSON text that must be one object.
 // The zero value is not usable; start with Members.
+//
+// The scanning functions below take the text and a position and return the
+// position after what they read, -1 for a syntax error: the position then
+// stays in a register, which a method moving a field of *Object could not.
 type Object struct {
 	data  []byte
 	pos   int
 	state uint8
-	// plain is whether the last string read is written as its decoded
-	// value; keyPlain and valuePlain keep it for the last member.
-	plain, keyPlain, valuePlain bool
+	// keyPlain and valuePlain: see Plain.
+	keyPlain, valuePlain bool
 }
 
 const (
@@ -46,46 +49,46 @@ func Members(data []byte) Object { return Object{data: data} }
 // the two apart. The whole text is valid JSON only if Next was called until
 // it returned false and Valid reports true.
 func (o *Object) Next() (key, value []byte, ok bool) {
+	d, i := o.data, o.pos
 	switch o.state {
 	case stateStart:
-		o.space()
-		if !o.eat('{') {
+		i = skipSpace(d, i)
+		if i >= len(d) || d[i] != '{' {
 			return o.fail()
 		}
-		o.space()
-		if o.eat('}') {
-			return o.end()
+		i = skipSpace(d, i+1)
+		if i < len(d) && d[i] == '}' {
+			return o.end(i + 1)
 		}
 	case stateMember:
-		o.space()
-		if o.eat('}') {
-			return o.end()
+		i = skipSpace(d, i)
+		if i < len(d) && d[i] == '}' {
+			return o.end(i + 1)
 		}
-		if !o.eat(',') {
+		if i >= len(d) || d[i] != ',' {
 			return o.fail()
 		}
-		o.space()
+		i = skipSpace(d, i+1)
 	default:
 		return nil, nil, false
 	}
-	k := o.pos
-	if !o.str() {
+	k := i
+	i, keyPlain := scanString(d, i)
+	if i < 0 {
 		return o.fail()
 	}
-	key = o.data[k:o.pos]
-	o.keyPlain = o.plain
-	o.space()
-	if !o.eat(':') {
+	key = d[k:i]
+	i = skipSpace(d, i)
+	if i >= len(d) || d[i] != ':' {
 		return o.fail()
 	}
-	o.space()
-	v := o.pos
-	if !o.value(1) {
+	v := skipSpace(d, i+1)
+	i, valuePlain := scanValue(d, v, 1)
+	if i < 0 {
 		return o.fail()
 	}
-	o.valuePlain = o.data[v] == '"' && o.plain
-	o.state = stateMember
-	return key, o.data[v:o.pos], true
+	o.pos, o.state, o.keyPlain, o.valuePlain = i, stateMember, keyPlain, valuePlain
+	return key, d[v:i], true
 }
 
 // Plain reports, for the member Next returned last, whether its key, and
@@ -97,12 +100,12 @@ func (o *Object) Plain() (key, value bool) { return o.keyPlain, o.valuePlain }
 // Valid reports whether the text read so far is free of syntax errors.
 func (o *Object) Valid() bool { return o.state != stateInvalid }
 
-func (o *Object) end() ([]byte, []byte, bool) {
-	o.space()
-	if o.pos != len(o.data) {
+// end checks that only white space follows the object, which ended at i.
+func (o *Object) end(i int) ([]byte, []byte, bool) {
+	if skipSpace(o.data, i) != len(o.data) {
 		return o.fail()
 	}
-	o.state = stateDone
+	o.pos, o.state = len(o.data), stateDone
 	return nil, nil, false
 }
 
@@ -113,190 +116,196 @@ func (o *Object) fail() ([]byte, []byte, bool) {
 
 // Array iterates over the elements of a JSON array that Next has already
 // validated. The zero value is not usable; start with Elements.
-type Array struct{ o Object }
+type Array struct {
+	data  []byte
+	pos   int
+	state uint8
+	plain bool
+}
 
 // Elements returns an iterator over the elements of array, a JSON array
 // value that Next has already validated.
-func Elements(array []byte) Array { return Array{Object{data: array, pos: 1}} } // past '['
+func Elements(array []byte) Array { return Array{data: array, pos: 1} } // past '['
 
 // Next returns the next element exactly as written, or ok false after the
 // last. (A plain method rather than an iter.Seq: the compiler can then see
 // that array does not escape.)
 func (a *Array) Next() (elem []byte, ok bool) {
-	o := &a.o
-	o.space()
-	switch o.state {
-	case stateStart:
-		if o.eat(']') {
-			o.state = stateDone
+	d, i := a.data, skipSpace(a.data, a.pos)
+	switch {
+	case i >= len(d) || a.state == stateDone:
+		a.state = stateDone
+		return nil, false
+	case a.state == stateStart:
+		if d[i] == ']' {
+			a.state = stateDone
 			return nil, false
 		}
-	case stateMember:
-		if !o.eat(',') { // so the closing ']'
-			o.state = stateDone
-			return nil, false
-		}
-		o.space()
 	default:
+		if d[i] != ',' { // so the closing ']'
+			a.state = stateDone
+			return nil, false
+		}
+		i = skipSpace(d, i+1)
+	}
+	v := i
+	i, plain := scanValue(d, i, 1)
+	if i < 0 { // not the validated array it must be
+		a.state = stateDone
 		return nil, false
 	}
-	v := o.pos
-	o.value(1)
-	o.valuePlain = o.data[v] == '"' && o.plain
-	o.state = stateMember
-	return o.data[v:o.pos], true
+	a.pos, a.state, a.plain = i, stateMember, plain
+	return d[v:i], true
 }
 
 // Plain reports whether the element Next returned last is a string written
 // exactly as its decoded value, as Object.Plain does for values.
-func (a *Array) Plain() bool { return a.o.valuePlain }
+func (a *Array) Plain() bool { return a.plain }
 
-func (o *Object) space() {
-	for o.pos < len(o.data) {
-		switch o.data[o.pos] {
-		case ' ', '\t', '\n', '\r':
-			o.pos++
-		default:
-			return
-		}
+// skipSpace returns the position of the first byte from i on that is not
+// JSON white space.
+func skipSpace(d []byte, i int) int {
+	for i < len(d) && d[i] <= ' ' && (d[i] == ' ' || d[i] == '\t' || d[i] == '\n' || d[i] == '\r') {
+		i++
 	}
+	return i
 }
 
-func (o *Object) eat(c byte) bool {
-	if o.pos < len(o.data) && o.data[o.pos] == c {
-		o.pos++
-		return true
+// scanValue reads the value at i; depth counts the containers open around
+// it. plain is whether it is a string written as its decoded value.
+func scanValue(d []byte, i, depth int) (end int, plain bool) {
+	if i >= len(d) {
+		return -1, false
 	}
-	return false
-}
-
-// value reads one value; depth counts the containers open around it.
-func (o *Object) value(depth int) bool {
-	if o.pos >= len(o.data) {
-		return false
-	}
-	switch c := o.data[o.pos]; {
+	switch c := d[i]; {
 	case c == '"':
-		return o.str()
-	case c == '{':
-		return o.object(depth + 1)
-	case c == '[':
-		return o.array(depth + 1)
+		return scanString(d, i)
 	case c == '-' || c >= '0' && c <= '9':
-		return o.number()
+		return scanNumber(d, i), false
+	case c == '{':
+		return scanObject(d, i, depth+1), false
+	case c == '[':
+		return scanArray(d, i, depth+1), false
 	case c == 't':
-		return o.literal("true")
+		return scanLiteral(d, i, "true"), false
 	case c == 'f':
-		return o.literal("false")
+		return scanLiteral(d, i, "false"), false
 	case c == 'n':
-		return o.literal("null")
+		return scanLiteral(d, i, "null"), false
 	}
-	return false
+	return -1, false
 }
 
-func (o *Object) object(depth int) bool {
+func scanObject(d []byte, i, depth int) int {
 	if depth > maxDepth {
-		return false
+		return -1
 	}
-	o.pos++ // '{'
-	o.space()
-	if o.eat('}') {
-		return true
+	i = skipSpace(d, i+1) // past '{'
+	if i < len(d) && d[i] == '}' {
+		return i + 1
 	}
 	for {
-		if !o.str() {
-			return false
+		if i, _ = scanString(d, i); i < 0 {
+			return -1
 		}
-		o.space()
-		if !o.eat(':') {
-			return false
+		i = skipSpace(d, i)
+		if i >= len(d) || d[i] != ':' {
+			return -1
 		}
-		o.space()
-		if !o.value(depth) {
-			return false
+		if i, _ = scanValue(d, skipSpace(d, i+1), depth); i < 0 {
+			return -1
 		}
-		o.space()
-		if o.eat('}') {
-			return true
+		i = skipSpace(d, i)
+		if i < len(d) && d[i] == '}' {
+			return i + 1
 		}
-		if !o.eat(',') {
-			return false
+		if i >= len(d) || d[i] != ',' {
+			return -1
 		}
-		o.space()
+		i = skipSpace(d, i+1)
 	}
 }
 
-func (o *Object) array(depth int) bool {
+func scanArray(d []byte, i, depth int) int {
 	if depth > maxDepth {
-		return false
+		return -1
 	}
-	o.pos++ // '['
-	o.space()
-	if o.eat(']') {
-		return true
+	i = skipSpace(d, i+1) // past '['
+	if i < len(d) && d[i] == ']' {
+		return i + 1
 	}
 	for {
-		if !o.value(depth) {
-			return false
+		if i, _ = scanValue(d, i, depth); i < 0 {
+			return -1
 		}
-		o.space()
-		if o.eat(']') {
-			return true
+		i = skipSpace(d, i)
+		if i < len(d) && d[i] == ']' {
+			return i + 1
 		}
-		if !o.eat(',') {
-			return false
+		if i >= len(d) || d[i] != ',' {
+			return -1
 		}
-		o.space()
+		i = skipSpace(d, i+1)
 	}
 }
 
-func (o *Object) literal(word string) bool {
-	if !bytes.HasPrefix(o.data[o.pos:], []byte(word)) {
-		return false
+func scanLiteral(d []byte, i int, word string) int {
+	if !bytes.HasPrefix(d[i:], []byte(word)) {
+		return -1
 	}
-	o.pos += len(word)
-	return true
+	return i + len(word)
 }
 
-// number reads -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?.
-func (o *Object) number() bool {
-	o.eat('-')
-	switch {
-	case o.eat('0'):
-	case o.digits() == 0:
-		return false
+// scanNumber reads -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?.
+func scanNumber(d []byte, i int) int {
+	if d[i] == '-' {
+		i++
 	}
-	if o.eat('.') && o.digits() == 0 {
-		return false
+	if i < len(d) && d[i] == '0' {
+		i++
+	} else if j := scanDigits(d, i); j > i {
+		i = j
+	} else {
+		return -1
 	}
-	if o.eat('e') || o.eat('E') {
-		if !o.eat('+') {
-			o.eat('-')
+	if i < len(d) && d[i] == '.' {
+		j := scanDigits(d, i+1)
+		if j == i+1 {
+			return -1
 		}
-		if o.digits() == 0 {
-			return false
+		i = j
+	}
+	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
+		i++
+		if i < len(d) && (d[i] == '+' || d[i] == '-') {
+			i++
 		}
+		j := scanDigits(d, i)
+		if j == i {
+			return -1
+		}
+		i = j
 	}
-	return true
+	return i
 }
 
-func (o *Object) digits() int {
-	start := o.pos
-	for o.pos < len(o.data) && o.data[o.pos] >= '0' && o.data[o.pos] <= '9' {
-		o.pos++
+func scanDigits(d []byte, i int) int {
+	for i < len(d) && d[i] >= '0' && d[i] <= '9' {
+		i++
 	}
-	return o.pos - start
+	return i
 }
 
-// str reads a string: no raw control characters, only the escapes JSON
-// defines. Bytes that are not UTF-8 pass, as in encoding/json (decoding
-// replaces them).
-func (o *Object) str() bool {
-	if !o.eat('"') {
-		return false
+// scanString reads the string at i: no raw control characters, only the
+// escapes JSON defines. Bytes that are not UTF-8 pass, as in encoding/json
+// (decoding replaces them). plain is whether the string is written as its
+// decoded value: no escapes and valid UTF-8.
+func scanString(d []byte, i int) (end int, plain bool) {
+	if i >= len(d) || d[i] != '"' {
+		return -1, false
 	}
-	d := o.data
-	start, i := o.pos, o.pos
+	i++
+	start := i
 	var high uint64 // the bytes read, ORed: a byte above 0x7f shows in highs
 	escaped := false
 	for {
@@ -323,33 +332,31 @@ func (o *Object) str() bool {
 				i++
 			}
 			if i >= len(d) {
-				return false
+				return -1, false
 			}
 			c = d[i]
 		}
 		switch c {
 		case '"':
-			o.pos = i + 1
-			o.plain = !escaped && (high&highs == 0 || utf8.Valid(d[start:i]))
-			return true
+			return i + 1, !escaped && (high&highs == 0 || utf8.Valid(d[start:i]))
 		case '\\':
 			escaped = true
 			if i+1 >= len(d) {
-				return false
+				return -1, false
 			}
 			switch d[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i += 2
 			case 'u':
 				if _, ok := hex4(d[i+2:]); !ok {
-					return false
+					return -1, false
 				}
 				i += 6
 			default:
-				return false
+				return -1, false
 			}
 		default: // a control character
-			return false
+			return -1, false
 		}
 	}
 }
@@ -367,9 +374,11 @@ const (
 // zeroBytes flags the zero bytes of w.
 func zeroBytes(w uint64) uint64 { return (w - ones) &^ w & highs }
 
-// stringSpecials flags the bytes of w that are '"', '\\' or below 0x20.
+// stringSpecials flags the bytes of w that are '"', '\\' or below 0x20: the
+// three tests of zeroBytes' kind, masked once.
 func stringSpecials(w uint64) uint64 {
-	return (w-ones*0x20)&^w&highs | zeroBytes(w^(ones*'"')) | zeroBytes(w^(ones*'\\'))
+	q, b := w^(ones*'"'), w^(ones*'\\')
+	return ((w-ones*0x20)&^w | (q-ones)&^q | (b-ones)&^b) & highs
 }
 
 // stringSpecial marks the bytes that end the plain run of a string: the
