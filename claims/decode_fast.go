@@ -151,19 +151,21 @@ func decodeFast(payload []byte) (*Claims, error) {
 	both := &claimsWithRaw{raw: rawPayload{data: a.payload}} // one allocation for the three
 	c := &both.c
 	c.raw = &both.raw
-	var clientID, username, cognitoUsername, scope string
-	strs := [lastStringClaim + 1]*string{
-		&c.Issuer, &c.Subject, &c.TokenUse, &c.JTI, &c.OriginJTI, &c.EventID, &c.Email, &c.PreferredRole,
-		&clientID, &username, &cognitoUsername, &scope,
-	}
-	for id, dst := range strs {
-		if raw := values[id]; raw != nil {
-			if raw[0] != '"' {
-				return nil, &DecodeError{Claim: claimNames[id], Reason: "is not a string"}
-			}
-			*dst = a.string(payload, raw, plain[id])
+	for id, raw := range values[:lastStringClaim+1] {
+		if raw != nil && raw[0] != '"' {
+			return nil, &DecodeError{Claim: claimNames[id], Reason: "is not a string"}
 		}
 	}
+	str := func(id claimID) string {
+		if raw := values[id]; raw != nil {
+			return a.string(payload, raw, plain[id])
+		}
+		return ""
+	}
+	c.Issuer, c.Subject, c.TokenUse = str(claimIss), str(claimSub), str(claimTokenUse)
+	c.JTI, c.OriginJTI, c.EventID = str(claimJTI), str(claimOriginJTI), str(claimEventID)
+	c.Email, c.PreferredRole = str(claimEmail), str(claimPreferredRole)
+	clientID, username, cognitoUsername, scope := str(claimClientID), str(claimUsername), str(claimCognitoUsername), str(claimScope)
 	var err error
 	lists := newStringLists(both.lists[:0], values[claimAud], values[claimGroups], values[claimRoles])
 	if c.Audience, err = lists.read(&a, payload, claimAud, values[claimAud], plain[claimAud]); err != nil {

@@ -474,9 +474,19 @@ func AppendUnquoted(dst, quoted []byte) []byte {
 			default: // '"', '\\', '/'
 				dst = append(dst, e)
 			}
-		case c < utf8.RuneSelf:
-			dst = append(dst, c)
-			i++
+		case c < utf8.RuneSelf: // a run of ASCII without a backslash, copied whole
+			j := i + 1
+			for j+8 <= len(s) {
+				if w := binary.LittleEndian.Uint64(s[j:]); w&highs != 0 || zeroBytes(w^(ones*'\\')) != 0 {
+					break
+				}
+				j += 8
+			}
+			for j < len(s) && s[j] < utf8.RuneSelf && s[j] != '\\' {
+				j++
+			}
+			dst = append(dst, s[i:j]...)
+			i = j
 		default:
 			r, size := utf8.DecodeRune(s[i:])
 			dst = utf8.AppendRune(dst, r)
