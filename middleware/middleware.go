@@ -142,11 +142,18 @@ func (m *Middleware) WriteError(w http.ResponseWriter, r *http.Request, err erro
 		m.onError(w, r, err)
 		return
 	}
+	m.Refusal(err).Write(w, m.realm)
+}
+
+// Refusal is Classify(err) with m's settings applied: the Retry-After of
+// WithRetryAfter on a 503. Transports other than net/http (gRPC) answer
+// with it.
+func (m *Middleware) Refusal(err error) Refusal {
 	rf := Classify(err)
 	if rf.Status == http.StatusServiceUnavailable {
 		rf.RetryAfter = max(m.retryAfter, 0)
 	}
-	rf.Write(w, m.realm)
+	return rf
 }
 
 // RPCError returns the error a call refused with err fails with according

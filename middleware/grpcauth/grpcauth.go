@@ -17,7 +17,8 @@
 //
 // Handlers read the claims with claims.FromContext(ctx). Refusals map to
 // status codes: no token or a bad token → Unauthenticated, a missing group
-// or scope → PermissionDenied, keys unavailable → Unavailable, malformed
+// or scope → PermissionDenied, keys unavailable → Unavailable (with a
+// google.rpc.RetryInfo detail carrying WithRetryAfter's delay), malformed
 // metadata (two authorization values, bad Bearer syntax) → InvalidArgument,
 // misconfiguration → Internal. The messages are the fixed descriptions of
 // middleware.Classify and never hold the token. WithRPCErrorHandler replaces
@@ -30,10 +31,12 @@ import (
 	"net/http"
 	"net/url"
 
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/cognitoauth/cognitoauth/middleware"
 	"github.com/cognitoauth/cognitoauth/verifier"
@@ -93,7 +96,7 @@ func authenticate(ctx context.Context, m *middleware.Middleware, fullMethod stri
 		if e := m.RPCError(ctx, fullMethod, err); e != nil {
 			return nil, e
 		}
-		return nil, Error(err)
+		return nil, newStatusError(m.Refusal(err), err)
 	}
 	return r.Context(), nil
 }
@@ -107,8 +110,20 @@ func Error(err error) error {
 	if err == nil {
 		return nil
 	}
-	rf := middleware.Classify(err)
-	return &statusError{status: status.New(Code(rf.Status), rf.Description), err: err}
+	return newStatusError(middleware.Classify(err), err)
+}
+
+// newStatusError builds the status error for refusal rf of err. Unavailable
+// carries rf.RetryAfter as a google.rpc.RetryInfo detail, the gRPC form of
+// Retry-After.
+func newStatusError(rf middleware.Refusal, err error) error {
+	st := status.New(Code(rf.Status), rf.Description)
+	if rf.Status == http.StatusServiceUnavailable && rf.RetryAfter > 0 {
+		if withRetry, derr := st.WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(rf.RetryAfter)}); derr == nil {
+			st = withRetry
+		}
+	}
+	return &statusError{status: st, err: err}
 }
 
 // Code maps a middleware.Refusal status to a gRPC code.

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
@@ -273,6 +274,49 @@ func TestUnavailable(t *testing.T) {
 		{name: "unary", method: "Me", auth: bearer(fx.DownToken), code: codes.Unavailable},
 		{name: "stream", method: "Watch", stream: true, auth: bearer(fx.DownToken), code: codes.Unavailable},
 	}, fx.DownToken)
+}
+
+// TestUnavailableRetryInfo: Unavailable carries the delay of
+// WithRetryAfter (DefaultRetryAfter unless set) as a google.rpc.RetryInfo
+// detail, over the wire, on unary and stream calls; a zero delay sends none.
+func TestUnavailableRetryInfo(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		opts []middleware.Option
+		want time.Duration // 0: no detail
+	}{
+		{"default", nil, middleware.DefaultRetryAfter},
+		{"WithRetryAfter", []middleware.Option{middleware.WithRetryAfter(3 * time.Second)}, 3 * time.Second},
+		{"zero", []middleware.Option{middleware.WithRetryAfter(0)}, 0},
+	} {
+		conn := start(t, fx.Down, nil, tc.opts...)
+		for _, rc := range []rpcCase{{method: "Me"}, {method: "Watch", stream: true}} {
+			call := callUnary
+			if rc.stream {
+				call = callStream
+			}
+			ctx, cancel := context.WithTimeout(withAuth(context.Background(), bearer(fx.DownToken)...), 10*time.Second)
+			_, err := call(ctx, conn, rc.method)
+			cancel()
+			st := status.Convert(err)
+			if st.Code() != codes.Unavailable {
+				t.Fatalf("%s: %v, want Unavailable", tc.name, err)
+			}
+			var got []time.Duration
+			for _, d := range st.Details() {
+				if ri, ok := d.(*errdetails.RetryInfo); ok {
+					got = append(got, ri.GetRetryDelay().AsDuration())
+				}
+			}
+			switch {
+			case tc.want == 0 && len(got) != 0:
+				t.Errorf("%s: RetryInfo %v, want none", tc.name, got)
+			case tc.want != 0 && (len(got) != 1 || got[0] != tc.want):
+				t.Errorf("%s: RetryInfo %v, want [%v]", tc.name, got, tc.want)
+			}
+		}
+	}
 }
 
 // TestErrorsIs: the status error still wraps the refusal for interceptors
