@@ -147,7 +147,7 @@ func decodeFast(payload []byte) (*Claims, error) {
 	}
 
 	var a arena
-	a.init(payload, &values, custom)
+	a.init(payload, &values, &plain, custom)
 	both := &claimsWithRaw{raw: rawPayload{data: a.payload}} // one allocation for the three
 	c := &both.c
 	c.raw = &both.raw
@@ -271,19 +271,24 @@ type arena struct {
 // init copies payload into the arena, with room after it for the
 // strings that need decoding. The room is a hint: a string longer once
 // decoded (bytes that are not UTF-8 become U+FFFD) just grows the builder.
-func (a *arena) init(payload []byte, values *[numClaims][]byte, custom []member) {
+func (a *arena) init(payload []byte, values *[numClaims][]byte, plain *[numClaims]bool, custom []member) {
+	// A string the scan found plain needs no room; an array (of strings,
+	// as aud, cognito:groups and cognito:roles should be) is looked into.
 	extra := 0
-	hint := func(raw []byte) {
-		if bytes.IndexByte(raw, '\\') >= 0 {
+	hint := func(raw []byte, plain bool) {
+		if raw == nil || plain {
+			return
+		}
+		if raw[0] == '"' || raw[0] == '[' && bytes.IndexByte(raw, '\\') >= 0 {
 			extra += len(raw)
 		}
 	}
 	for id := range claimRoles + 1 {
-		hint(values[id])
+		hint(values[id], plain[id])
 	}
 	for _, m := range custom {
-		hint(payload[m.key.start:m.key.end])
-		hint(payload[m.value.start:m.value.end])
+		hint(payload[m.key.start:m.key.end], m.keyPlain)
+		hint(payload[m.value.start:m.value.end], m.valuePlain)
 	}
 	a.b.Grow(len(payload) + extra)
 	a.b.Write(payload)
