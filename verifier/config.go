@@ -140,6 +140,11 @@ type Config struct {
 	// error refuses the token with ErrCustomCheck wrapping it.
 	CustomCheck func(ctx context.Context, c *claims.Claims) error
 
+	// Revocation, when set, is consulted on every Verify, cached tokens
+	// included, after the signature and claim checks and before
+	// CustomCheck (see Revocation). A *revocation.List is one.
+	Revocation Revocation
+
 	// CacheSize bounds the verified-token cache (default 65536 tokens);
 	// negative disables it.
 	CacheSize int

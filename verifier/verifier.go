@@ -23,17 +23,18 @@ import (
 // Verifier verifies Cognito tokens. It is safe for concurrent use; create one
 // per process (it holds the key caches) and Close it when done.
 type Verifier struct {
-	pools    map[string]*pool // by exact issuer
-	warm     []*jwks.Cache    // the caches Warmup fetches (first issuer of each pool)
-	caches   []*jwks.Cache    // every cache, for Close
-	algs     map[string]jwt.SigningMethod
-	leeway   time.Duration
-	lifetime time.Duration
-	maxSize  int
-	now      func() time.Time
-	custom   func(context.Context, *claims.Claims) error
-	cache    *tokenCache
-	headers  headerCache
+	pools      map[string]*pool // by exact issuer
+	warm       []*jwks.Cache    // the caches Warmup fetches (first issuer of each pool)
+	caches     []*jwks.Cache    // every cache, for Close
+	algs       map[string]jwt.SigningMethod
+	leeway     time.Duration
+	lifetime   time.Duration
+	maxSize    int
+	now        func() time.Time
+	custom     func(context.Context, *claims.Claims) error
+	revocation Revocation
+	cache      *tokenCache
+	headers    headerCache
 }
 
 type pool struct {
@@ -52,13 +53,14 @@ func New(cfg Config) (*Verifier, error) {
 		return nil, err
 	}
 	v := &Verifier{
-		pools:    make(map[string]*pool),
-		algs:     make(map[string]jwt.SigningMethod),
-		leeway:   cfg.Leeway,
-		lifetime: cfg.MaxTokenLifetime,
-		maxSize:  cfg.MaxTokenSize,
-		now:      cfg.Now,
-		custom:   cfg.CustomCheck,
+		pools:      make(map[string]*pool),
+		algs:       make(map[string]jwt.SigningMethod),
+		leeway:     cfg.Leeway,
+		lifetime:   cfg.MaxTokenLifetime,
+		maxSize:    cfg.MaxTokenSize,
+		now:        cfg.Now,
+		custom:     cfg.CustomCheck,
+		revocation: cfg.Revocation,
 	}
 	if v.leeway < 0 {
 		return nil, errors.New("verifier: Leeway is negative")
@@ -458,7 +460,12 @@ func (v *Verifier) checkTime(c *claims.Claims, now float64) error {
 	return nil
 }
 
+// checkCustom runs the checks that come last, on cache hits too: the
+// revocation list, then Config.CustomCheck.
 func (v *Verifier) checkCustom(ctx context.Context, c *claims.Claims) error {
+	if err := v.checkRevoked(ctx, c); err != nil {
+		return err
+	}
 	if v.custom == nil {
 		return nil
 	}
