@@ -74,7 +74,7 @@ func (e *Engine) Refusal(err error) Refusal {
 		rf = Refusal{Status: http.StatusForbidden, Code: "insufficient_scope", Description: "the token does not grant access to this resource", RPCCode: codePermissionDenied}
 	case errors.Is(err, ErrUnavailable), unavailable(err):
 		rf = Refusal{Status: http.StatusServiceUnavailable, Code: "temporarily_unavailable", Description: "the token cannot be checked now; retry later", RPCCode: codeUnavailable, RetryAfter: retry}
-	case errors.Is(err, ErrInvalidToken):
+	case errors.Is(err, ErrInvalidToken), errors.As(err, new(*verifier.ValidationError)):
 		rf = Refusal{Status: http.StatusUnauthorized, Code: "invalid_token", Description: "the token is invalid or expired", RPCCode: codeUnauthenticated}
 	default:
 		rf = Refusal{Status: http.StatusInternalServerError, Code: "server_error", Description: "the server cannot check credentials", RPCCode: codeInternal}
