@@ -41,18 +41,10 @@ var (
 	ErrMisconfigured = core.ErrMisconfigured
 )
 
-// Refusal is how a refused request is answered. net/http, gin and echo
-// write Status, Challenge (as WWW-Authenticate), RetryAfter (as
-// Retry-After) and Body; grpcauth answers with RPCCode, Description and
-// RetryAfter (as google.rpc.RetryInfo).
-//
-//	no token                     401  Bearer realm="api"                           Unauthenticated
-//	malformed credentials        400  Bearer realm="api", error="invalid_request"  InvalidArgument
-//	token refused by verifier    401  Bearer realm="api", error="invalid_token"    Unauthenticated
-//	requirement not met, or      403  Bearer realm="api", error="insufficient_scope" PermissionDenied
-//	  DefaultDeny gap
-//	keys or revocation list down 503  Retry-After: 10                              Unavailable
-//	misconfiguration             500                                               Internal
+// Refusal is how a refused request is answered (see the package's
+// Responses table). net/http, gin and echo write Status, Challenge (as
+// WWW-Authenticate), RetryAfter (as Retry-After) and Body; grpcauth answers
+// with RPCCode, Description and RetryAfter (as google.rpc.RetryInfo).
 type Refusal struct {
 	// Status is the HTTP status: 400, 401, 403, 503 or 500.
 	Status int
