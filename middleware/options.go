@@ -149,7 +149,7 @@ func WithLogger(l *slog.Logger) Option {
 // included. The response is the library's own, realm and Retry-After
 // intact: use it for metrics and audit logs. f must not block for long.
 func WithRefusalObserver(f func(ctx context.Context, err error)) Option {
-	return option(func(e *core.Engine) error { e.Observe = f; return nil })
+	return option(func(e *core.Engine) error { e.Observer = f; return nil })
 }
 
 // WithErrorHandler replaces how refusals are written on net/http, gin and

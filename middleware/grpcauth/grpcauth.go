@@ -27,7 +27,6 @@ package grpcauth
 import (
 	"context"
 	"fmt"
-	"sort"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
@@ -92,20 +91,7 @@ func CheckMethods(m *middleware.Middleware, srv *grpc.Server) error {
 			methods = append(methods, "/"+svc+"/"+mi.Name)
 		}
 	}
-	sort.Strings(methods)
-	var unmatched []string
-	e.Patterns(func(kind, text string, matches func(method, path string) bool) {
-		for _, full := range methods {
-			if matches("POST", full) {
-				return
-			}
-		}
-		unmatched = append(unmatched, fmt.Sprintf("%s(%q)", kind, text))
-	})
-	if len(unmatched) > 0 {
-		return fmt.Errorf("%w: %v match no registered method (registered: %q)", middleware.ErrMisconfigured, unmatched, methods)
-	}
-	return nil
+	return e.CheckProcedures(methods)
 }
 
 // authenticate runs the core on the call's metadata (already lower-case),

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/cognitoauth/cognitoauth/claims"
@@ -33,7 +35,7 @@ type Engine struct {
 	RetryAfter  time.Duration
 	OnError     func(http.ResponseWriter, *http.Request, error)
 	OnRPCError  func(ctx context.Context, procedure string, err error) error
-	Observe     func(context.Context, error)
+	Observer    func(context.Context, error)
 	Logger      *slog.Logger
 
 	exclude []pattern
@@ -63,19 +65,34 @@ func (e *Engine) AddRule(s string, reqs []func(*claims.Claims) error) error {
 	return err
 }
 
-// Patterns calls f for every Rule and Exclude pattern, with a function
-// reporting whether the pattern matches a method and path; grpcauth checks
-// them against the registered methods.
-func (e *Engine) Patterns(f func(kind, text string, matches func(method, path string) bool)) {
+// CheckProcedures reports every Rule and Exclude that matches none of
+// procedures (full RPC method names, called with POST), wrapping
+// ErrMisconfigured: grpcauth.CheckMethods and any RPC adapter's startup
+// check.
+func (e *Engine) CheckProcedures(procedures []string) error {
 	if e == nil {
-		return
+		return errNoMiddleware
+	}
+	procedures = slices.Sorted(slices.Values(procedures))
+	var unmatched []string
+	check := func(kind string, p pattern) {
+		for _, full := range procedures {
+			if p.match(http.MethodPost, full) {
+				return
+			}
+		}
+		unmatched = append(unmatched, fmt.Sprintf("%s(%q)", kind, p.text))
 	}
 	for _, rl := range e.rules {
-		f("Rule", rl.pattern.text, rl.pattern.match)
+		check("Rule", rl.pattern)
 	}
 	for _, x := range e.exclude {
-		f("Exclude", x.text, x.match)
+		check("Exclude", x)
 	}
+	if len(unmatched) > 0 {
+		return fmt.Errorf("%w: %s match no registered method (registered: %q)", ErrMisconfigured, strings.Join(unmatched, ", "), procedures)
+	}
+	return nil
 }
 
 // Key is the argument of the promoted method adapters call on a
@@ -187,7 +204,7 @@ func (e *Engine) WriteHTTP(w http.ResponseWriter, r *http.Request, err error) {
 	} else {
 		e.Refusal(err).Write(w)
 	}
-	e.observe(r.Context(), err)
+	e.Notify(r.Context(), err)
 }
 
 // RPCError returns the error a refused call fails with: the RPC error
@@ -202,13 +219,15 @@ func (e *Engine) RPCError(ctx context.Context, procedure string, err error, buil
 	if out == nil {
 		out = build(e.Refusal(err))
 	}
-	e.observe(ctx, err)
+	e.Notify(ctx, err)
 	return out
 }
 
-func (e *Engine) observe(ctx context.Context, err error) {
-	if e != nil && e.Observe != nil {
-		e.Observe(ctx, err)
+// Notify tells the observer (WithRefusalObserver) of a refusal. Adapters
+// call it once the refusal is answered; WriteHTTP and RPCError do.
+func (e *Engine) Notify(ctx context.Context, err error) {
+	if e != nil && e.Observer != nil {
+		e.Observer(ctx, err)
 	}
 }
 

@@ -97,10 +97,11 @@ func unavailable(err error) bool {
 	return errors.Is(err, verifier.ErrJWKSUnavailable) || errors.Is(err, verifier.ErrRevocationUnavailable)
 }
 
-// Write writes rf as an RFC 6750 response: the challenge, Retry-After for a
-// 503, and the JSON body, never cached.
-func (rf Refusal) Write(w http.ResponseWriter) {
-	h := w.Header()
+// Header returns the response headers of rf: the challenge, Retry-After
+// for a 503 (whole seconds, rounded up), and a JSON body that is never
+// cached. Adapters that build responses themselves (Lambda) use it.
+func (rf Refusal) Header() http.Header {
+	h := make(http.Header, 6)
 	if rf.Challenge != "" {
 		h.Set("WWW-Authenticate", rf.Challenge)
 	}
@@ -110,6 +111,15 @@ func (rf Refusal) Write(w http.ResponseWriter) {
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
+	return h
+}
+
+// Write writes rf as an RFC 6750 response.
+func (rf Refusal) Write(w http.ResponseWriter) {
+	h := w.Header()
+	for k, vs := range rf.Header() {
+		h[k] = vs
+	}
 	w.WriteHeader(rf.Status)
 	w.Write(rf.Body)
 }
