@@ -97,7 +97,7 @@ func Require(reqs ...Requirement) func(http.Handler) http.Handler {
 				return
 			}
 			if next == nil {
-				e, _ := core.Guard(r.Context(), nil)
+				e, _ := core.Guard(r.Context(), nil, nil)
 				e.WriteHTTP(w, r, fmt.Errorf("%w: nil handler", ErrMisconfigured))
 				return
 			}

@@ -322,6 +322,30 @@ func TestLogger(t *testing.T) {
 	}
 }
 
+// TestDefaultDenyLogsGap: a request DefaultDeny refuses is logged at Warn
+// as a configuration gap, naming the path; a guard's refusal is observed
+// and logged by the Middleware in front of it.
+func TestDefaultDenyLogsGap(t *testing.T) {
+	t.Parallel()
+	var buf syncBuffer
+	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	m := mw(t, v, middleware.WithLogger(logger), middleware.DefaultDeny(), middleware.Rule("GET /orders"))
+	srv := serve(t, m.Handler(middleware.Require(middleware.AnyGroup("admin"))(whoami)))
+	if res := send(t, srv, "GET", "/order", bearer(adminToken())); res.status != 403 {
+		t.Errorf("unmatched path: %d, want 403", res.status)
+	}
+	if res := send(t, srv, "GET", "/orders", bearer(userToken())); res.status != 403 {
+		t.Errorf("guard: %d, want 403", res.status)
+	}
+	out := buf.String()
+	if !strings.Contains(out, "level=WARN") || !strings.Contains(out, "path=/order ") || !strings.Contains(out, "DefaultDeny") {
+		t.Errorf("the gap is not logged at Warn: %s", out)
+	}
+	if !strings.Contains(out, "level=DEBUG") || !strings.Contains(out, "needs a group") {
+		t.Errorf("the guard's refusal is not logged: %s", out)
+	}
+}
+
 type syncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer

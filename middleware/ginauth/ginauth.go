@@ -54,7 +54,7 @@ func New(m *middleware.Middleware) gin.HandlerFunc {
 func Require(reqs ...middleware.Requirement) gin.HandlerFunc {
 	fs := core.Funcs(reqs)
 	return func(c *gin.Context) {
-		e, err := core.Guard(c.Request.Context(), fs)
+		e, err := core.Guard(c.Request.Context(), core.HTTP(c.Request), fs)
 		if err != nil {
 			refuse(c, e, err)
 			return

@@ -235,13 +235,14 @@ func (e *Engine) Notify(ctx context.Context, err error) {
 // guards further down answer as it would.
 type engineKey struct{}
 
-// Guard checks reqs against the claims in ctx for a guard. It returns the
+// Guard checks reqs against the claims in ctx for a guard; r (nil if
+// unknown) names the request in the log. It returns the
 // Engine that authenticated the request (nil if none did) and the refusal:
 // ErrMisconfigured when no middleware ran in front of the guard,
 // ErrNoToken for an anonymous request, an ErrForbidden error for unmet
 // requirements. A misconfiguration is logged here, to the slog default
 // logger when there is no Engine to say otherwise.
-func Guard(ctx context.Context, reqs []func(*claims.Claims) error) (*Engine, error) {
+func Guard(ctx context.Context, r Request, reqs []func(*claims.Claims) error) (*Engine, error) {
 	e, _ := ctx.Value(engineKey{}).(*Engine)
 	if e == nil {
 		err := fmt.Errorf("%w: a guard was reached without the middleware in front of it", ErrMisconfigured)
@@ -251,11 +252,11 @@ func Guard(ctx context.Context, reqs []func(*claims.Claims) error) (*Engine, err
 	c, ok := claims.FromContext(ctx)
 	if !ok {
 		err := fmt.Errorf("%w: the route requires a signed-in caller", ErrNoToken)
-		e.log(ctx, nil, err)
+		e.log(ctx, r, err)
 		return e, err
 	}
 	if err := Authorize(c, reqs); err != nil {
-		e.log(ctx, nil, err)
+		e.log(ctx, r, err)
 		return e, err
 	}
 	return e, nil
@@ -264,7 +265,7 @@ func Guard(ctx context.Context, reqs []func(*claims.Claims) error) (*Engine, err
 // GuardHTTP is Guard for net/http, gin and echo: on refusal it writes the
 // response and returns false.
 func GuardHTTP(w http.ResponseWriter, r *http.Request, reqs []func(*claims.Claims) error) bool {
-	e, err := Guard(r.Context(), reqs)
+	e, err := Guard(r.Context(), HTTP(r), reqs)
 	if err != nil {
 		e.WriteHTTP(w, r, err)
 		return false
