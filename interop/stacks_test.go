@@ -64,21 +64,25 @@ func testStacks(t *testing.T, s *seeded) {
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /me", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, whoami(r.Context())) })
-	mux.Handle("GET /admin", middleware.RequireGroups("admin")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("GET /admin", middleware.Require(middleware.AnyGroup("admin"))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, whoami(r.Context()))
 	})))
-	netHTTP := middleware.New(v).Handler(mux)
+	auth, err := middleware.New(v, middleware.DefaultDeny(), middleware.Rule("GET /me"), middleware.Rule("GET /admin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	netHTTP := auth.Handler(mux)
 
 	gin.SetMode(gin.ReleaseMode)
 	g := gin.New()
-	g.Use(ginauth.New(v))
+	g.Use(ginauth.New(auth))
 	g.GET("/me", func(c *gin.Context) { c.String(200, whoami(c.Request.Context())) })
-	g.GET("/admin", ginauth.RequireGroups("admin"), func(c *gin.Context) { c.String(200, whoami(c.Request.Context())) })
+	g.GET("/admin", ginauth.Require(middleware.AnyGroup("admin")), func(c *gin.Context) { c.String(200, whoami(c.Request.Context())) })
 
 	e := echo.New()
-	e.Use(echoauth.New(v))
+	e.Use(echoauth.New(auth))
 	e.GET("/me", func(c echo.Context) error { return c.String(200, whoami(c.Request().Context())) })
-	e.GET("/admin", func(c echo.Context) error { return c.String(200, whoami(c.Request().Context())) }, echoauth.RequireGroups("admin"))
+	e.GET("/admin", func(c echo.Context) error { return c.String(200, whoami(c.Request().Context())) }, echoauth.Require(middleware.AnyGroup("admin")))
 
 	for _, stack := range []struct {
 		name string
@@ -147,12 +151,20 @@ func echoService() *grpc.ServiceDesc {
 }
 
 func testGRPC(t *testing.T, s *seeded, v *verifier.Verifier) {
-	opts := []middleware.Option{middleware.Rule("/"+svc+"/Admin", middleware.AnyGroup("admin"))}
+	auth, err := middleware.New(v, middleware.DefaultDeny(),
+		middleware.Rule("/"+svc+"/Admin", middleware.AnyGroup("admin")),
+		middleware.Rule("/"+svc+"/"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := grpc.NewServer(
-		grpc.UnaryInterceptor(grpcauth.UnaryServerInterceptor(v, opts...)),
-		grpc.StreamInterceptor(grpcauth.StreamServerInterceptor(v, opts...)),
+		grpc.UnaryInterceptor(grpcauth.UnaryServerInterceptor(auth)),
+		grpc.StreamInterceptor(grpcauth.StreamServerInterceptor(auth)),
 	)
 	srv.RegisterService(echoService(), struct{}{})
+	if err := grpcauth.CheckMethods(auth, srv); err != nil {
+		t.Fatal(err)
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -7,7 +7,6 @@ import (
 
 	"github.com/cognitoauth/cognitoauth/claims"
 	"github.com/cognitoauth/cognitoauth/cognitotest"
-	"github.com/cognitoauth/cognitoauth/middleware"
 	"github.com/cognitoauth/cognitoauth/verifier"
 )
 
@@ -54,7 +53,7 @@ func BenchmarkHandler(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.Cleanup(func() { v.Close() })
-		m := middleware.New(v)
+		m := mw(b, v)
 		reached := false
 		m.Handler(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 			_, reached = claims.FromContext(r.Context())

@@ -1,6 +1,8 @@
 package middleware_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -45,8 +47,12 @@ func ExampleNew() {
 	}
 	defer v.Close()
 
-	auth := middleware.New(v, middleware.Exclude("GET /health"))
-	if err := auth.Err(); err != nil {
+	// DefaultDeny: a route no Rule or Exclude names is refused, so a typo
+	// closes a route instead of opening it.
+	auth, err := middleware.New(v, middleware.DefaultDeny(),
+		middleware.Exclude("GET /health"),
+		middleware.Rule("GET /me")) // any signed-in user
+	if err != nil {
 		panic(err)
 	}
 	mux := http.NewServeMux()
@@ -64,14 +70,16 @@ func ExampleNew() {
 	get(srv.URL+"/me", "")
 	get(srv.URL+"/me", "not-a-jwt")
 	get(srv.URL+"/me", pool.AccessToken(cognitotest.User{Username: "alice"}))
+	get(srv.URL+"/orders", pool.AccessToken(cognitotest.User{Username: "alice"}))
 	// Output:
 	// 200 ok
 	// 401 Bearer realm="api"
 	// 401 Bearer realm="api", error="invalid_token"
 	// 200 hello alice
+	// 403 Bearer realm="api", error="insufficient_scope"
 }
 
-func ExampleRequireGroups() {
+func ExampleRequire() {
 	pool, err := cognitotest.NewPool(cognitotest.Options{})
 	if err != nil {
 		panic(err)
@@ -87,8 +95,12 @@ func ExampleRequireGroups() {
 		fmt.Fprint(w, "welcome, admin")
 	})
 	mux := http.NewServeMux()
-	mux.Handle("GET /admin", middleware.RequireGroups("admin")(admin))
-	srv := httptest.NewServer(middleware.New(v, middleware.WithRealm("shop")).Handler(mux))
+	mux.Handle("GET /admin", middleware.Require(middleware.AnyGroup("admin"))(admin))
+	auth, err := middleware.New(v, middleware.WithRealm("shop"))
+	if err != nil {
+		panic(err)
+	}
+	srv := httptest.NewServer(auth.Handler(mux))
 	defer srv.Close()
 
 	get(srv.URL+"/admin", pool.AccessToken(cognitotest.User{Username: "alice", Groups: []string{"admin"}}))
@@ -96,4 +108,32 @@ func ExampleRequireGroups() {
 	// Output:
 	// 200 welcome, admin
 	// 403 Bearer realm="shop", error="insufficient_scope"
+}
+
+func ExampleWithRefusalObserver() {
+	pool, err := cognitotest.NewPool(cognitotest.Options{})
+	if err != nil {
+		panic(err)
+	}
+	defer pool.Close()
+	v, err := verifier.New(pool.Config(verifier.AccessToken))
+	if err != nil {
+		panic(err)
+	}
+	defer v.Close()
+
+	// The observer counts refusals; the response stays the library's own.
+	auth, err := middleware.New(v, middleware.WithRealm("shop"),
+		middleware.WithRefusalObserver(func(ctx context.Context, err error) {
+			fmt.Println("refused:", errors.Is(err, middleware.ErrNoToken))
+		}))
+	if err != nil {
+		panic(err)
+	}
+	srv := httptest.NewServer(auth.Handler(http.NotFoundHandler()))
+	defer srv.Close()
+	get(srv.URL+"/", "")
+	// Output:
+	// refused: true
+	// 401 Bearer realm="shop"
 }

@@ -1,152 +1,107 @@
 package middleware
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"net/http"
 
 	"github.com/cognitoauth/cognitoauth/claims"
+	"github.com/cognitoauth/cognitoauth/middleware/internal/core"
+	"github.com/cognitoauth/cognitoauth/verifier"
 )
 
-// Requirement is a condition on verified claims, used by guards and Rules.
-// It returns nil when c meets it. Any error it returns refuses the request
-// with 403 (wrapped in ErrForbidden unless it already is), so a custom
-// Requirement can explain itself but cannot turn a refusal into anything
-// else. c is never nil.
+// Requirement is a condition on verified claims, for guards and Rules. It
+// returns nil when c meets it. Any error refuses the request with 403
+// (wrapped in ErrForbidden unless it already is), so a custom Requirement
+// can explain itself but cannot turn a refusal into anything else. c is
+// never nil.
 type Requirement func(c *claims.Claims) error
 
-// AnyGroup requires membership of at least one of groups (cognito:groups,
-// exact match). With no groups it is never met.
+// AnyGroup is met by membership of any one of groups (cognito:groups,
+// exact match): any-of. With no groups it is never met.
 func AnyGroup(groups ...string) Requirement {
 	groups = append([]string(nil), groups...)
 	return func(c *claims.Claims) error {
 		if c.InAnyGroup(groups...) {
 			return nil
 		}
-		return fmt.Errorf("%w: needs any of %q", ErrInsufficientGroups, groups)
+		return fmt.Errorf("%w: needs a group, any of %q", ErrForbidden, groups)
 	}
 }
 
-// AllGroups requires membership of every one of groups.
+// AllGroups is met by membership of every one of groups: all-of.
 func AllGroups(groups ...string) Requirement {
 	groups = append([]string(nil), groups...)
 	return func(c *claims.Claims) error {
 		if c.InAllGroups(groups...) {
 			return nil
 		}
-		return fmt.Errorf("%w: needs all of %q", ErrInsufficientGroups, groups)
+		return fmt.Errorf("%w: needs all groups of %q", ErrForbidden, groups)
 	}
 }
 
-// AnyScope requires at least one of scopes in the token's scope claim
-// (access tokens; an ID token has no scopes). With no scopes it is never met.
+// AnyScope is met by any one of scopes in the token's scope claim: any-of
+// (access tokens; an ID token has no scopes). With no scopes it is never
+// met.
 func AnyScope(scopes ...string) Requirement {
 	scopes = append([]string(nil), scopes...)
 	return func(c *claims.Claims) error {
 		if c.HasAnyScope(scopes...) {
 			return nil
 		}
-		return fmt.Errorf("%w: needs any of %q", ErrInsufficientScopes, scopes)
+		return fmt.Errorf("%w: needs a scope, any of %q", ErrForbidden, scopes)
 	}
 }
 
-// AllScopes requires every one of scopes.
+// AllScopes is met by every one of scopes: all-of.
 func AllScopes(scopes ...string) Requirement {
 	scopes = append([]string(nil), scopes...)
 	return func(c *claims.Claims) error {
 		if c.HasAllScopes(scopes...) {
 			return nil
 		}
-		return fmt.Errorf("%w: needs all of %q", ErrInsufficientScopes, scopes)
+		return fmt.Errorf("%w: needs all scopes of %q", ErrForbidden, scopes)
 	}
 }
 
-var errNilRequirement = fmt.Errorf("%w: nil Requirement", ErrMisconfigured)
-
-// Authorize checks the claims in ctx against every requirement: ErrNoToken
-// when ctx holds no claims (an anonymous request), an ErrForbidden error
-// when one is not met, nil otherwise. Adapters and service code that only
-// has a context use it; with no requirements it only demands a signed-in
-// caller.
-func Authorize(ctx context.Context, reqs ...Requirement) error {
-	c, ok := claims.FromContext(ctx)
-	if !ok {
-		return fmt.Errorf("%w: the route requires a signed-in caller", ErrNoToken)
+// TokenUse is met by tokens of that use (verifier.IDToken or
+// verifier.AccessToken), for routes of a verifier that accepts both
+// (verifier.AnyToken). Any other use is never met.
+func TokenUse(use verifier.TokenUse) Requirement {
+	want := ""
+	switch use {
+	case verifier.IDToken:
+		want = claims.TokenUseID
+	case verifier.AccessToken:
+		want = claims.TokenUseAccess
 	}
-	return authorize(c, reqs)
-}
-
-func authorize(c *claims.Claims, reqs []Requirement) error {
-	for _, req := range reqs {
-		if req == nil {
-			return errNilRequirement
+	return func(c *claims.Claims) error {
+		if want != "" && c.TokenUse == want {
+			return nil
 		}
-		if err := req(c); err != nil {
-			if !errors.Is(err, ErrForbidden) {
-				err = fmt.Errorf("%w: %w", ErrForbidden, err)
-			}
-			return err
-		}
+		return fmt.Errorf("%w: needs token_use %s", ErrForbidden, use)
 	}
-	return nil
 }
 
 // Require returns a guard: net/http middleware that lets a request through
-// only if the Middleware before it verified a token meeting every one of
-// reqs. An anonymous request (Optional mode) is refused with 401, a token
-// that falls short with 403 insufficient_scope, both answered by that
-// Middleware's error handler and realm. With no reqs it only demands a
-// signed-in caller.
+// only if the Middleware in front of it verified a token meeting every one
+// of reqs. An anonymous request (Optional mode) is refused with 401, a
+// token that falls short with 403 insufficient_scope, both answered by
+// that Middleware (its error handler, realm and observer). Reached without
+// a Middleware in front, it answers 500 server_error with ErrMisconfigured
+// and logs that. With no reqs it demands any signed-in user.
 func Require(reqs ...Requirement) func(http.Handler) http.Handler {
-	reqs = append([]Requirement(nil), reqs...)
+	fs := core.Funcs(reqs)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if err := Authorize(r.Context(), reqs...); err != nil {
-				Refuse(w, r, err)
+			if !core.GuardHTTP(w, r, fs) {
 				return
 			}
 			if next == nil {
-				Refuse(w, r, fmt.Errorf("%w: nil handler", ErrMisconfigured))
+				e, _ := core.Guard(r.Context(), nil, nil)
+				e.WriteHTTP(w, r, fmt.Errorf("%w: nil handler", ErrMisconfigured))
 				return
 			}
 			next.ServeHTTP(w, r)
 		})
 	}
-}
-
-// RequireGroups is a guard demanding any one of groups.
-func RequireGroups(groups ...string) func(http.Handler) http.Handler {
-	return Require(AnyGroup(groups...))
-}
-
-// RequireAllGroups is a guard demanding every one of groups.
-func RequireAllGroups(groups ...string) func(http.Handler) http.Handler {
-	return Require(AllGroups(groups...))
-}
-
-// RequireScopes is a guard demanding any one of scopes.
-func RequireScopes(scopes ...string) func(http.Handler) http.Handler {
-	return Require(AnyScope(scopes...))
-}
-
-// RequireAllScopes is a guard demanding every one of scopes.
-func RequireAllScopes(scopes ...string) func(http.Handler) http.Handler {
-	return Require(AllScopes(scopes...))
-}
-
-// Refuse answers a request refused by a guard: through the error handler
-// and realm of the Middleware that authenticated r, or with the default
-// response and realm when r did not pass through one.
-func Refuse(w http.ResponseWriter, r *http.Request, err error) {
-	if r == nil {
-		Classify(err).Write(w, DefaultRealm)
-		return
-	}
-	if m := fromContext(r.Context()); m != nil {
-		m.log(r, err)
-		m.WriteError(w, r, err)
-		return
-	}
-	Classify(err).Write(w, DefaultRealm)
 }

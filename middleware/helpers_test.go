@@ -13,6 +13,7 @@ import (
 
 	"github.com/cognitoauth/cognitoauth/claims"
 	"github.com/cognitoauth/cognitoauth/cognitotest"
+	"github.com/cognitoauth/cognitoauth/middleware"
 	"github.com/cognitoauth/cognitoauth/middleware/internal/authtest"
 	"github.com/cognitoauth/cognitoauth/verifier"
 )
@@ -140,3 +141,9 @@ const (
 	challengeReq = `Bearer realm="api", error="invalid_request"`
 	challengeScp = `Bearer realm="api", error="insufficient_scope"`
 )
+
+// mw is middleware.New for tests: a configuration error fails the test.
+func mw(t testing.TB, v middleware.TokenVerifier, opts ...middleware.Option) *middleware.Middleware {
+	t.Helper()
+	return authtest.Build(t, v, opts...)
+}

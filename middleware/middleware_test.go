@@ -3,6 +3,7 @@ package middleware_test
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -89,7 +90,7 @@ func TestResponses(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv := serve(t, middleware.New(v, tc.opts...).Handler(whoami))
+			srv := serve(t, mw(t, v, tc.opts...).Handler(whoami))
 			path := tc.path
 			if path == "" {
 				path = "/"
@@ -120,7 +121,7 @@ func TestKeysUnavailable(t *testing.T) {
 		{"configured", []middleware.Option{middleware.WithRetryAfter(2500 * time.Millisecond)}, "3"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m := middleware.New(dv, tc.opts...)
+			m := mw(t, dv, tc.opts...)
 			res := send(t, serve(t, m.Handler(whoami)), "GET", "/", bearer(token))
 			if res.status != 503 || res.retryAfter != tc.want || res.challenge != "" || res.code != "temporarily_unavailable" {
 				t.Errorf("got %+v, want 503 Retry-After %s", res, tc.want)
@@ -157,14 +158,15 @@ func TestCheck(t *testing.T) {
 			want: []error{middleware.ErrInvalidToken, verifier.ErrTokenExpired}},
 		{name: "two headers", auth: []string{"Bearer a", "Bearer b"}, want: []error{middleware.ErrInvalidRequest}},
 		{name: "group rule", opts: []middleware.Option{middleware.Rule("/admin", middleware.AnyGroup("admin"))},
-			path: "/admin", auth: []string{"Bearer " + userToken()}, want: []error{middleware.ErrForbidden, middleware.ErrInsufficientGroups}},
+			path: "/admin", auth: []string{"Bearer " + userToken()}, want: []error{middleware.ErrForbidden}},
 		{name: "scope rule", opts: []middleware.Option{middleware.Rule("/admin", middleware.AnyScope("s/admin"))},
-			path: "/admin", auth: []string{"Bearer " + userToken()}, want: []error{middleware.ErrForbidden, middleware.ErrInsufficientScopes}},
+			path: "/admin", auth: []string{"Bearer " + userToken()}, want: []error{middleware.ErrForbidden}},
 		{name: "custom requirement", opts: []middleware.Option{middleware.Rule("/", func(*claims.Claims) error { return errors.New("no") })},
 			auth: []string{"Bearer " + userToken()}, want: []error{middleware.ErrForbidden}},
-		{name: "nil requirement", opts: []middleware.Option{middleware.Rule("/", nil)},
-			auth: []string{"Bearer " + userToken()}, want: []error{middleware.ErrMisconfigured}},
-		{name: "bad pattern", opts: []middleware.Option{middleware.Exclude("health")}, want: []error{middleware.ErrMisconfigured}},
+		{name: "default deny", opts: []middleware.Option{middleware.DefaultDeny(), middleware.Rule("/admin")},
+			auth: []string{"Bearer " + userToken()}, want: []error{middleware.ErrForbidden}},
+		{name: "default deny rule", opts: []middleware.Option{middleware.DefaultDeny(), middleware.Rule("/admin")},
+			path: "/admin", auth: []string{"Bearer " + userToken()}, subject: true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -177,7 +179,7 @@ func TestCheck(t *testing.T) {
 			for _, a := range tc.auth {
 				req.Header.Add("Authorization", a)
 			}
-			c, err := middleware.New(v, tc.opts...).Check(req)
+			c, err := mw(t, v, tc.opts...).Check(req)
 			for _, w := range tc.want {
 				if !errors.Is(err, w) {
 					t.Errorf("Check: %v, want errors.Is %v", err, w)
@@ -196,34 +198,71 @@ func TestCheck(t *testing.T) {
 	}
 }
 
-// TestMisconfigured: mistakes are reported by Err and refuse every request
-// with 500; nothing panics.
-func TestMisconfigured(t *testing.T) {
+// TestNewRefusesMisconfiguration: every mistake is New's error, wrapping
+// ErrMisconfigured; nothing panics and no Middleware is returned.
+func TestNewRefusesMisconfiguration(t *testing.T) {
 	t.Parallel()
+	var nilVerifier *verifier.Verifier
 	for _, tc := range []struct {
 		name string
-		m    *middleware.Middleware
+		v    middleware.TokenVerifier
+		opts []middleware.Option
 	}{
-		{"nil verifier", middleware.New(nil)},
-		{"pattern without slash", middleware.New(v, middleware.Exclude("public"))},
-		{"wildcard", middleware.New(v, middleware.Rule("/users/{id}", middleware.AnyGroup("a")))},
-		{"not canonical", middleware.New(v, middleware.Exclude("/a/../b"))},
-		{"three fields", middleware.New(v, middleware.Exclude("GET /a b"))},
-		{"nil requirement", middleware.New(v, middleware.Rule("/", middleware.AnyGroup("a"), nil))},
+		{"nil verifier", nil, nil},
+		{"typed nil verifier", nilVerifier, nil},
+		{"zero option", v, []middleware.Option{{}}},
+		{"pattern without slash", v, []middleware.Option{middleware.Exclude("public")}},
+		{"wildcard", v, []middleware.Option{middleware.Rule("/users/{id}", middleware.AnyGroup("a"))}},
+		{"not canonical", v, []middleware.Option{middleware.Exclude("/a/../b")}},
+		{"three fields", v, []middleware.Option{middleware.Exclude("GET /a b")}},
+		{"nil requirement", v, []middleware.Option{middleware.Rule("/", middleware.AnyGroup("a"), nil)}},
+		{"lower-case method in Rule", v, []middleware.Option{middleware.Rule("post /orders", middleware.AnyGroup("a"))}},
+		{"mixed-case method in Exclude", v, []middleware.Option{middleware.Exclude("Get /health")}},
+		{"empty header name", v, []middleware.Option{middleware.WithHeader("")}},
+		{"header Authorization", v, []middleware.Option{middleware.WithHeader("authorization")}},
+		{"empty cookie name", v, []middleware.Option{middleware.WithCookie("")}},
+		{"empty realm", v, []middleware.Option{middleware.WithRealm("")}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			if err := tc.m.Err(); !errors.Is(err, middleware.ErrMisconfigured) {
-				t.Errorf("Err() = %v", err)
-			}
-			res := send(t, serve(t, tc.m.Handler(whoami)), "GET", "/", bearer(adminToken()))
-			if res.status != 500 || res.code != "server_error" {
-				t.Errorf("got %d %q, want 500 server_error", res.status, res.code)
+			m, err := middleware.New(tc.v, tc.opts...)
+			if !errors.Is(err, middleware.ErrMisconfigured) || m != nil {
+				t.Errorf("New = %v, %v; want nil, ErrMisconfigured", m, err)
 			}
 		})
 	}
-	if err := middleware.New(v, middleware.Exclude("GET /a", "/b/", "/{$}"), middleware.Rule("POST /c")).Err(); err != nil {
+	if _, err := middleware.New(v, middleware.Exclude("GET /a", "/b/", "/{$}"), middleware.Rule("POST /c"), middleware.Rule("PROPFIND /d")); err != nil {
 		t.Errorf("valid patterns: %v", err)
+	}
+}
+
+// TestLowerCaseMethodRefusedByNew: "post /orders" would not cover POST
+// while a method-agnostic handler still served it, so New refuses it; the
+// upper-case rule then protects the route through a real server.
+func TestLowerCaseMethodRefusedByNew(t *testing.T) {
+	t.Parallel()
+	if _, err := middleware.New(v, middleware.Rule("post /orders", middleware.AnyGroup("admin"))); !errors.Is(err, middleware.ErrMisconfigured) {
+		t.Fatalf("New accepted a lower-case method: %v", err)
+	}
+	srv := serve(t, mw(t, v, middleware.Rule("POST /orders", middleware.AnyGroup("admin"))).Handler(whoami))
+	if res := send(t, srv, "POST", "/orders", bearer(userToken())); res.status != 403 {
+		t.Errorf("POST /orders by a user: %d, want 403", res.status)
+	}
+	if res := send(t, srv, "POST", "/orders", bearer(adminToken())); res.status != 200 {
+		t.Errorf("POST /orders by an admin: %d, want 200", res.status)
+	}
+}
+
+// TestNilMiddleware: a nil *Middleware refuses with 500, it does not panic.
+func TestNilMiddleware(t *testing.T) {
+	t.Parallel()
+	var m *middleware.Middleware
+	res := send(t, serve(t, m.Handler(whoami)), "GET", "/", bearer(adminToken()))
+	if res.status != 500 || res.code != "server_error" {
+		t.Errorf("got %d %q, want 500 server_error", res.status, res.code)
+	}
+	if _, err := m.Check(httptest.NewRequest("GET", "/", nil)); !errors.Is(err, middleware.ErrMisconfigured) {
+		t.Errorf("Check: %v", err)
 	}
 }
 
@@ -233,13 +272,13 @@ func TestErrorHandler(t *testing.T) {
 	t.Parallel()
 	var mu sync.Mutex
 	var got []error
-	m := middleware.New(v, middleware.WithErrorHandler(func(w http.ResponseWriter, r *http.Request, err error) {
+	m := mw(t, v, middleware.WithErrorHandler(func(w http.ResponseWriter, r *http.Request, err error) {
 		mu.Lock()
 		got = append(got, err)
 		mu.Unlock()
 		w.WriteHeader(http.StatusTeapot)
 	}))
-	srv := serve(t, m.Handler(middleware.RequireGroups("admin")(whoami)))
+	srv := serve(t, m.Handler(middleware.Require(middleware.AnyGroup("admin"))(whoami)))
 	for _, mod := range []func(*http.Request){nil, bearer(userToken())} {
 		req, _ := http.NewRequest("GET", srv.URL, nil)
 		if mod != nil {
@@ -256,7 +295,7 @@ func TestErrorHandler(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(got) != 2 || !errors.Is(got[0], middleware.ErrNoToken) || !errors.Is(got[1], middleware.ErrInsufficientGroups) {
+	if len(got) != 2 || !errors.Is(got[0], middleware.ErrNoToken) || !errors.Is(got[1], middleware.ErrForbidden) {
 		t.Errorf("handler got %v", got)
 	}
 }
@@ -267,7 +306,7 @@ func TestLogger(t *testing.T) {
 	t.Parallel()
 	var buf syncBuffer
 	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	m := middleware.New(v, middleware.WithLogger(logger), middleware.WithQueryParameter("access_token"))
+	m := mw(t, v, middleware.WithLogger(logger), middleware.WithQueryParameter("access_token"))
 	srv := serve(t, m.Handler(whoami))
 	expired := userToken(cognitotest.WithLifetime(-time.Minute))
 	send(t, srv, "GET", "/orders", bearer(expired))
@@ -280,6 +319,30 @@ func TestLogger(t *testing.T) {
 		if strings.Contains(out, part) {
 			t.Fatalf("log holds part of the token: %s", out)
 		}
+	}
+}
+
+// TestDefaultDenyLogsGap: a request DefaultDeny refuses is logged at Warn
+// as a configuration gap, naming the path; a guard's refusal is observed
+// and logged by the Middleware in front of it.
+func TestDefaultDenyLogsGap(t *testing.T) {
+	t.Parallel()
+	var buf syncBuffer
+	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	m := mw(t, v, middleware.WithLogger(logger), middleware.DefaultDeny(), middleware.Rule("GET /orders"))
+	srv := serve(t, m.Handler(middleware.Require(middleware.AnyGroup("admin"))(whoami)))
+	if res := send(t, srv, "GET", "/order", bearer(adminToken())); res.status != 403 {
+		t.Errorf("unmatched path: %d, want 403", res.status)
+	}
+	if res := send(t, srv, "GET", "/orders", bearer(userToken())); res.status != 403 {
+		t.Errorf("guard: %d, want 403", res.status)
+	}
+	out := buf.String()
+	if !strings.Contains(out, "level=WARN") || !strings.Contains(out, "path=/order ") || !strings.Contains(out, "DefaultDeny") {
+		t.Errorf("the gap is not logged at Warn: %s", out)
+	}
+	if !strings.Contains(out, "level=DEBUG") || !strings.Contains(out, "needs a group") {
+		t.Errorf("the guard's refusal is not logged: %s", out)
 	}
 }
 
@@ -306,8 +369,8 @@ func TestConcurrent(t *testing.T) {
 	t.Parallel()
 	mux := http.NewServeMux()
 	mux.Handle("/me", whoami)
-	mux.Handle("/admin", middleware.RequireGroups("admin")(whoami))
-	srv := serve(t, middleware.New(v, middleware.Optional()).Handler(mux))
+	mux.Handle("/admin", middleware.Require(middleware.AnyGroup("admin"))(whoami))
+	srv := serve(t, mw(t, v, middleware.Optional()).Handler(mux))
 	type call struct {
 		path, token string
 		status      int
@@ -344,30 +407,46 @@ func TestConcurrent(t *testing.T) {
 	wg.Wait()
 }
 
-// TestClassify maps every refusal class, including raw verifier errors.
-func TestClassify(t *testing.T) {
+// TestRefusal maps every refusal class, including raw verifier errors,
+// with the Middleware's realm and Retry-After, and the gRPC code.
+func TestRefusal(t *testing.T) {
 	t.Parallel()
+	m := mw(t, v, middleware.WithRealm("shop"), middleware.WithRetryAfter(1500*time.Millisecond))
 	raw := &verifier.ValidationError{Reason: verifier.ErrTokenExpired}
 	for _, tc := range []struct {
-		err    error
-		status int
-		code   string
+		err       error
+		status    int
+		code      string
+		challenge string
+		rpc       uint32
 	}{
-		{middleware.ErrNoToken, 401, "unauthorized"},
-		{middleware.ErrInvalidRequest, 400, "invalid_request"},
-		{middleware.ErrInvalidToken, 401, "invalid_token"},
-		{raw, 401, "invalid_token"},
-		{middleware.ErrInsufficientGroups, 403, "insufficient_scope"},
-		{middleware.ErrInsufficientScopes, 403, "insufficient_scope"},
-		{middleware.ErrUnavailable, 503, "temporarily_unavailable"},
-		{&verifier.ValidationError{Reason: verifier.ErrJWKSUnavailable}, 503, "temporarily_unavailable"},
-		{middleware.ErrMisconfigured, 500, "server_error"},
-		{errors.New("surprise"), 500, "server_error"},
-		{nil, 500, "server_error"},
+		{middleware.ErrNoToken, 401, "unauthorized", `Bearer realm="shop"`, 16},
+		{middleware.ErrInvalidRequest, 400, "invalid_request", `Bearer realm="shop", error="invalid_request"`, 3},
+		{middleware.ErrInvalidToken, 401, "invalid_token", `Bearer realm="shop", error="invalid_token"`, 16},
+		{raw, 401, "invalid_token", `Bearer realm="shop", error="invalid_token"`, 16},
+		{&verifier.ValidationError{Reason: verifier.ErrTokenRevoked}, 401, "invalid_token", `Bearer realm="shop", error="invalid_token"`, 16},
+		{middleware.ErrForbidden, 403, "insufficient_scope", `Bearer realm="shop", error="insufficient_scope"`, 7},
+		{middleware.ErrUnavailable, 503, "temporarily_unavailable", "", 14},
+		{&verifier.ValidationError{Reason: verifier.ErrJWKSUnavailable}, 503, "temporarily_unavailable", "", 14},
+		{&verifier.ValidationError{Reason: verifier.ErrRevocationUnavailable}, 503, "temporarily_unavailable", "", 14},
+		{middleware.ErrMisconfigured, 500, "server_error", "", 13},
+		{errors.New("surprise"), 500, "server_error", "", 13},
+		{nil, 500, "server_error", "", 13},
 	} {
-		rf := middleware.Classify(tc.err)
-		if rf.Status != tc.status || rf.Code != tc.code || rf.Description == "" {
-			t.Errorf("Classify(%v) = %+v, want %d %s", tc.err, rf, tc.status, tc.code)
+		rf := m.Refusal(tc.err)
+		if rf.Status != tc.status || rf.Code != tc.code || rf.Description == "" || rf.Challenge != tc.challenge || rf.RPCCode != tc.rpc {
+			t.Errorf("Refusal(%v) = %+v, want %d %s %q %d", tc.err, rf, tc.status, tc.code, tc.challenge, tc.rpc)
 		}
+		if wantRetry := tc.status == 503; (rf.RetryAfter == 1500*time.Millisecond) != wantRetry {
+			t.Errorf("Refusal(%v).RetryAfter = %v", tc.err, rf.RetryAfter)
+		}
+		var body struct{ Error, ErrorDescription string }
+		if err := json.Unmarshal(rf.Body, &body); err != nil || body.Error != tc.code {
+			t.Errorf("Refusal(%v).Body = %s", tc.err, rf.Body)
+		}
+	}
+	var none *middleware.Middleware
+	if rf := none.Refusal(middleware.ErrNoToken); rf.Challenge != `Bearer realm="api"` {
+		t.Errorf("defaults: %+v", rf)
 	}
 }

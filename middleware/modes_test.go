@@ -13,7 +13,7 @@ import (
 // still fails; a good one yields claims.
 func TestOptional(t *testing.T) {
 	t.Parallel()
-	srv := serve(t, middleware.New(v, middleware.Optional()).Handler(whoami))
+	srv := serve(t, mw(t, v, middleware.Optional()).Handler(whoami))
 	cases := []struct {
 		name   string
 		mod    func(*http.Request)
@@ -42,7 +42,7 @@ func TestOptional(t *testing.T) {
 // subtree, and never for a path in non-canonical form.
 func TestExclude(t *testing.T) {
 	t.Parallel()
-	m := middleware.New(v, middleware.Exclude("GET /health", "/public/", "/{$}"))
+	m := mw(t, v, middleware.Exclude("GET /health", "/public/", "/{$}"))
 	srv := serve(t, m.Handler(whoami))
 	cases := []struct {
 		name, method, path string
@@ -94,7 +94,7 @@ func sendRaw(t *testing.T, base, method, path string) int {
 // way the path is written, and beats an exclusion.
 func TestRule(t *testing.T) {
 	t.Parallel()
-	m := middleware.New(v, middleware.Optional(),
+	m := mw(t, v, middleware.Optional(),
 		middleware.Exclude("/admin/open"),
 		middleware.Rule("/admin/", middleware.AnyGroup("admin")),
 		middleware.Rule("DELETE /orders", middleware.AnyGroup("admin")),

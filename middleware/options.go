@@ -2,124 +2,169 @@ package middleware
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
+
+	"github.com/cognitoauth/cognitoauth/middleware/internal/core"
 )
 
-// Option configures a Middleware. The same options configure the gin, echo
-// and gRPC adapters; an option about something a transport does not have
-// (a cookie for gRPC) is ignored there, and each option's doc says so.
-type Option func(*Middleware)
+// Option configures a Middleware in New. The same Middleware serves every
+// stack; an option about something a transport does not have (a cookie for
+// gRPC) has no effect there, and its doc says so.
+type Option struct {
+	apply func(*core.Engine) error
+}
+
+func option(f func(*core.Engine) error) Option { return Option{apply: f} }
 
 // Optional lets requests without any token through as anonymous: the
 // handler runs and claims.FromContext reports false. A token that is
-// present but bad, or malformed credentials, are still refused, and a
-// Rule or guard on the route still demands a token. Default: a token is
+// present but bad, or malformed credentials, are still refused, and a Rule
+// or guard on the route still demands a token. Default: a token is
 // required.
 func Optional() Option {
-	return func(m *Middleware) { m.optional = true }
+	return option(func(e *core.Engine) error { e.Optional = true; return nil })
+}
+
+// DefaultDeny refuses every request that matches no Exclude and no Rule
+// with 403 insufficient_scope (gRPC PermissionDenied), before reading its
+// credentials, and logs it at Warn as a configuration gap. A Rule without
+// requirements then means "any signed-in user". It turns a mistyped
+// pattern into a refusal instead of an open route; use it.
+func DefaultDeny() Option {
+	return option(func(e *core.Engine) error { e.DefaultDeny = true; return nil })
 }
 
 // Exclude lets requests matching any of patterns through without looking
 // at their credentials (no claims in the context). Patterns use
 // http.ServeMux syntax without hosts or wildcards: "GET /healthz",
-// "/public/" (a subtree), "/{$}" (the root only). For gRPC the path is the
-// full method name: "/grpc.health.v1.Health/" exempts the health service.
-// A request path not in canonical form is never excluded, and a request
-// that a Rule matches is never excluded. An invalid pattern makes every
-// request fail with ErrMisconfigured (see Middleware.Err).
+// "/public/" (a subtree), "/{$}" (the root only); a method must be
+// upper-case, and GET also matches HEAD. For gRPC the path is the full
+// method name and the method POST: "/grpc.health.v1.Health/" exempts the
+// health service. A request path not in canonical form is never excluded,
+// and a request that a Rule matches is never excluded.
 func Exclude(patterns ...string) Option {
-	return func(m *Middleware) {
-		for _, s := range patterns {
-			p, err := parsePattern(s)
-			if err != nil {
-				m.setErr(err)
-				continue
+	return option(func(e *core.Engine) error {
+		for _, p := range patterns {
+			if err := e.AddExclude(p); err != nil {
+				return err
 			}
-			m.exclude = append(m.exclude, p)
 		}
-	}
+		return nil
+	})
 }
 
 // Rule makes every request matching pattern (same syntax as Exclude,
-// matched on the path as sent and in canonical form) meet all of reqs, on
-// top of carrying a valid token, even in Optional mode. It is the way to
-// set per-method requirements for gRPC, and an alternative to guards for
-// net/http, gin and echo. An invalid pattern or a nil requirement makes
-// every request fail with ErrMisconfigured.
+// matched on the path as sent and in canonical form) carry a valid token
+// meeting all of reqs, even in Optional mode. With no reqs it demands any
+// signed-in user. It is how gRPC methods get their requirements, and an
+// alternative to guards on HTTP stacks.
 func Rule(pattern string, reqs ...Requirement) Option {
-	return func(m *Middleware) {
-		p, err := parsePattern(pattern)
-		if err != nil {
-			m.setErr(err)
-			return
-		}
-		for _, req := range reqs {
-			if req == nil {
-				m.setErr(errNilRequirement)
-				return
+	return option(func(e *core.Engine) error {
+		for _, r := range reqs {
+			if r == nil {
+				return fmt.Errorf("%w: Rule %q: nil Requirement", ErrMisconfigured, pattern)
 			}
 		}
-		m.rules = append(m.rules, rule{pattern: p, reqs: append([]Requirement(nil), reqs...)})
-	}
+		return e.AddRule(pattern, core.Funcs(reqs))
+	})
 }
 
-// WithCookie also reads the token from the cookie called name (for
-// browser sessions). An empty cookie counts as absent; two non-empty
-// cookies of that name, or a cookie and an Authorization header together,
-// are refused with ErrInvalidRequest. Default: no cookie. Ignored by gRPC.
+// WithHeader also reads the token from the header called name, as the bare
+// value with no scheme (an ALB's "X-Amzn-Oidc-Data"). Two such headers, or
+// a token there and in another place, are refused with ErrInvalidRequest.
+// gRPC reads the metadata key of that name. Default: none.
+func WithHeader(name string) Option {
+	return option(func(e *core.Engine) error {
+		if name == "" || strings.EqualFold(name, "Authorization") || strings.ContainsAny(name, " \t:") {
+			return fmt.Errorf("%w: WithHeader(%q): want a header name other than Authorization", ErrMisconfigured, name)
+		}
+		e.HeaderName = name
+		return nil
+	})
+}
+
+// WithCookie also reads the token from the cookie called name (browser
+// sessions). An empty cookie counts as absent; two non-empty cookies of
+// that name, or a cookie and another source together, are refused with
+// ErrInvalidRequest. Default: no cookie. No effect on gRPC.
 func WithCookie(name string) Option {
-	return func(m *Middleware) { m.cookie = name }
+	return option(func(e *core.Engine) error {
+		if name == "" {
+			return fmt.Errorf("%w: WithCookie: empty name", ErrMisconfigured)
+		}
+		e.Cookie = name
+		return nil
+	})
 }
 
 // WithQueryParameter also reads the token from the URL query parameter
 // name (RFC 6750 §2.3 calls it "access_token"). Tokens in URLs end up in
-// access logs, proxies and browser history: use it only where no header
-// can be set (WebSocket or EventSource from a browser). Repeating the
+// access logs, proxies and browser history: use it only where no header can
+// be set (WebSocket or EventSource from a browser). Repeating the
 // parameter, leaving it empty, or sending a token another way as well is
-// refused with ErrInvalidRequest. Default: off. Ignored by gRPC.
+// refused with ErrInvalidRequest. Default: off. No effect on gRPC.
 func WithQueryParameter(name string) Option {
-	return func(m *Middleware) { m.query = name }
+	return option(func(e *core.Engine) error {
+		if name == "" {
+			return fmt.Errorf("%w: WithQueryParameter: empty name", ErrMisconfigured)
+		}
+		e.Query = name
+		return nil
+	})
 }
 
 // WithRealm sets the realm of the WWW-Authenticate challenge (default
-// DefaultRealm). Quotes and backslashes are escaped, control characters
-// dropped.
+// "api"). Quotes and backslashes are escaped, control characters dropped.
 func WithRealm(realm string) Option {
-	return func(m *Middleware) {
-		if realm != "" {
-			m.realm = realm
+	return option(func(e *core.Engine) error {
+		if realm == "" {
+			return fmt.Errorf("%w: WithRealm: empty realm", ErrMisconfigured)
 		}
-	}
+		e.Realm = realm
+		return nil
+	})
 }
 
-// WithErrorHandler replaces how refusals are written for net/http, gin and
-// echo, guards included. err wraps one of the sentinel errors; Classify
-// gives the default Refusal and Refusal.Write the default response. The
-// handler must write a response: the request does not go on either way.
-func WithErrorHandler(h func(w http.ResponseWriter, r *http.Request, err error)) Option {
-	return func(m *Middleware) { m.onError = h }
-}
-
-// WithRPCErrorHandler replaces how refusals are reported by transports
-// without a ResponseWriter (grpcauth): f gets the call's context, its full
-// method and the refusal, and returns the error the call fails with,
-// normally a gRPC status error. A nil result is replaced by the default,
-// so a handler cannot let a refused call through.
-func WithRPCErrorHandler(f func(ctx context.Context, fullMethod string, err error) error) Option {
-	return func(m *Middleware) { m.onRPCError = f }
-}
-
-// WithRetryAfter sets the Retry-After sent with a 503 when the signing keys
-// are unavailable (default DefaultRetryAfter; zero or less omits it).
+// WithRetryAfter sets the delay advertised with a 503 (Retry-After, gRPC
+// RetryInfo). Default 10s, the verifier's default refetch cooldown; zero or
+// less omits it.
 func WithRetryAfter(d time.Duration) Option {
-	return func(m *Middleware) { m.retryAfter = d }
+	return option(func(e *core.Engine) error { e.RetryAfter = max(d, 0); return nil })
 }
 
-// WithLogger logs every refusal: at Debug level for 4xx, Warn for 5xx, with
-// the method, the path (never the query, which may hold a token), the
-// status and the reason. Tokens are never logged. Default: no logging.
+// WithLogger logs every refusal: Debug for 4xx, Warn for 5xx and
+// DefaultDeny gaps, with the method, the path (never the query, which may
+// hold a token), the status and the reason. Tokens are never logged.
+// Default: no logging.
 func WithLogger(l *slog.Logger) Option {
-	return func(m *Middleware) { m.logger = l }
+	return option(func(e *core.Engine) error { e.Logger = l; return nil })
+}
+
+// WithRefusalObserver calls f with every refusal's full error after the
+// response was written (or, for gRPC, just before the call fails), guards
+// included. The response is the library's own, realm and Retry-After
+// intact: use it for metrics and audit logs. f must not block for long.
+func WithRefusalObserver(f func(ctx context.Context, err error)) Option {
+	return option(func(e *core.Engine) error { e.Observer = f; return nil })
+}
+
+// WithErrorHandler replaces how refusals are written on net/http, gin and
+// echo, guards included. err wraps one of the sentinel errors;
+// (*Middleware).Refusal gives the default answer. The handler must write a
+// response: the request does not go on either way. To observe refusals
+// and keep the response, use WithRefusalObserver.
+func WithErrorHandler(h func(w http.ResponseWriter, r *http.Request, err error)) Option {
+	return option(func(e *core.Engine) error { e.OnError = h; return nil })
+}
+
+// WithRPCErrorHandler replaces how grpcauth reports refusals: f gets the
+// call's context, its full method and the refusal, and returns the error
+// the call fails with, normally a gRPC status error. A nil result is
+// replaced by the default, so a handler cannot let a refused call through.
+func WithRPCErrorHandler(f func(ctx context.Context, fullMethod string, err error) error) Option {
+	return option(func(e *core.Engine) error { e.OnRPCError = f; return nil })
 }

@@ -65,7 +65,7 @@ func TestFaultDownAtColdStart(t *testing.T) {
 			srv := protected(t, v)
 			clk.Advance(jwks.DefaultCooldown) // let one more fetch start
 			codes := getConcurrently(t, srv, token, 200, func(t *testing.T, resp *http.Response, body []byte) {
-				if got, want := resp.Header.Get("Retry-After"), itoa(int64(middleware.DefaultRetryAfter/time.Second)); got != want {
+				if got, want := resp.Header.Get("Retry-After"), "10"; got != want { // middleware's default
 					t.Errorf("Retry-After = %q, want %s", got, want)
 				}
 				if !strings.Contains(string(body), "temporarily_unavailable") || strings.Contains(string(body), token) {
@@ -429,8 +429,8 @@ func (b *countingBody) Read(p []byte) (int, error) {
 // protected serves a handler behind middleware.New(v) on 127.0.0.1.
 func protected(t testing.TB, v *verifier.Verifier) *httptest.Server {
 	t.Helper()
-	mw := middleware.New(v)
-	if err := mw.Err(); err != nil {
+	mw, err := middleware.New(v)
+	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(mw.Handler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {

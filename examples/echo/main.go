@@ -18,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/cognitoauth/cognitoauth/examples/internal/demo"
+	"github.com/cognitoauth/cognitoauth/middleware"
 	"github.com/cognitoauth/cognitoauth/middleware/echoauth"
 	"github.com/cognitoauth/cognitoauth/verifier"
 )
@@ -39,22 +40,32 @@ func run(ctx context.Context, args []string, out, stderr io.Writer, getenv func(
 		return err
 	}
 	defer env.Close()
-	return demo.RunHTTP(ctx, out, "echo", flags, env, newAPI(env.Verifier))
+	api, err := newAPI(env.Verifier)
+	if err != nil {
+		return err
+	}
+	return demo.RunHTTP(ctx, out, "echo", flags, env, api)
 }
 
 // newAPI is the part to copy: the middleware is installed for the whole
-// server and skips the public route, echo's way; a guard protects the
-// admin route.
-func newAPI(v *verifier.Verifier) http.Handler {
+// server and skips the public route, echo's way; DefaultDeny refuses any
+// other route no Rule names, and a guard protects the admin route.
+func newAPI(v *verifier.Verifier) (http.Handler, error) {
+	auth, err := middleware.New(v, middleware.DefaultDeny(),
+		middleware.Rule("GET /me"), // any signed-in user
+		middleware.Rule("GET /admin"))
+	if err != nil {
+		return nil, err
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.Use(echoauth.NewWithConfig(v, echoauth.Config{
+	e.Use(echoauth.NewWithConfig(auth, echoauth.Config{
 		Skipper: func(c echo.Context) bool { return c.Path() == "/public" },
 	}))
 	e.GET("/public", public)
 	e.GET("/me", me)
-	e.GET("/admin", admin, echoauth.RequireGroups("admin"))
-	return e
+	e.GET("/admin", admin, echoauth.Require(middleware.AnyGroup("admin")))
+	return e, nil
 }
 
 func public(c echo.Context) error {

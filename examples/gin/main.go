@@ -18,6 +18,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/cognitoauth/cognitoauth/examples/internal/demo"
+	"github.com/cognitoauth/cognitoauth/middleware"
 	"github.com/cognitoauth/cognitoauth/middleware/ginauth"
 	"github.com/cognitoauth/cognitoauth/verifier"
 )
@@ -40,19 +41,30 @@ func run(ctx context.Context, args []string, out, stderr io.Writer, getenv func(
 	}
 	defer env.Close()
 	gin.SetMode(gin.ReleaseMode)
-	return demo.RunHTTP(ctx, out, "gin", flags, env, newAPI(env.Verifier))
+	api, err := newAPI(env.Verifier)
+	if err != nil {
+		return err
+	}
+	return demo.RunHTTP(ctx, out, "gin", flags, env, api)
 }
 
-// newAPI is the part to copy: the public route stays outside the
-// authenticated group, and a guard protects the admin route.
-func newAPI(v *verifier.Verifier) http.Handler {
+// newAPI is the part to copy: DefaultDeny refuses any route no Rule or
+// Exclude names, the public route is excluded, and a guard protects the
+// admin route.
+func newAPI(v *verifier.Verifier) (http.Handler, error) {
+	auth, err := middleware.New(v, middleware.DefaultDeny(),
+		middleware.Exclude("GET /public"),
+		middleware.Rule("GET /me"), // any signed-in user
+		middleware.Rule("GET /admin"))
+	if err != nil {
+		return nil, err
+	}
 	r := gin.New()
-	r.Use(gin.Recovery())
+	r.Use(gin.Recovery(), ginauth.New(auth))
 	r.GET("/public", public)
-	api := r.Group("/", ginauth.New(v))
-	api.GET("/me", me)
-	api.GET("/admin", ginauth.RequireGroups("admin"), admin)
-	return r
+	r.GET("/me", me)
+	r.GET("/admin", ginauth.Require(middleware.AnyGroup("admin")), admin)
+	return r, nil
 }
 
 func public(c *gin.Context) {

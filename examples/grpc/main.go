@@ -77,20 +77,23 @@ func run(ctx context.Context, args []string, out, stderr io.Writer, getenv func(
 	return demo.Wait(ctx, served)
 }
 
-// newServer is the part to copy: one set of options for both interceptors,
-// with exempt services and a per-method requirement.
+// newServer is the part to copy: one Middleware for both interceptors.
+// DefaultDeny refuses any method no Rule or Exclude names, and
+// CheckMethods, after the services are registered, reports a Rule or
+// Exclude that names no method (a typo).
 func newServer(v *verifier.Verifier) (*grpc.Server, error) {
-	auth := []middleware.Option{
-		middleware.Exclude(grpcauth.HealthService, grpcauth.ReflectionService, grpcauth.ReflectionServiceV1Alpha,
-			fullMethod("Public")),
+	auth, err := middleware.New(v, middleware.DefaultDeny(),
+		middleware.Exclude(grpcauth.HealthService, grpcauth.ReflectionService, fullMethod("Public")),
+		middleware.Rule(fullMethod("Me")),    // any signed-in user
+		middleware.Rule(fullMethod("Watch")), // any signed-in user
 		middleware.Rule(fullMethod("Admin"), middleware.AnyGroup(demo.AdminGroup)),
-	}
-	if err := middleware.New(v, auth...).Err(); err != nil {
-		return nil, err // a typo in a pattern is caught at startup
+	)
+	if err != nil {
+		return nil, err // a malformed pattern is caught at startup
 	}
 	srv := grpc.NewServer(
-		grpc.ChainUnaryInterceptor(grpcauth.UnaryServerInterceptor(v, auth...)),
-		grpc.ChainStreamInterceptor(grpcauth.StreamServerInterceptor(v, auth...)),
+		grpc.ChainUnaryInterceptor(grpcauth.UnaryServerInterceptor(auth)),
+		grpc.ChainStreamInterceptor(grpcauth.StreamServerInterceptor(auth)),
 	)
 	srv.RegisterService(serviceDesc(), struct{}{})
 	healthpb.RegisterHealthServer(srv, health.NewServer())
@@ -99,6 +102,9 @@ func newServer(v *verifier.Verifier) (*grpc.Server, error) {
 		return nil, err
 	}
 	reflectionpb.RegisterServerReflectionServer(srv, reflection.NewServerV1(reflection.ServerOptions{Services: srv, DescriptorResolver: files}))
+	if err := grpcauth.CheckMethods(auth, srv); err != nil {
+		return nil, err // a Rule or Exclude naming no registered method
+	}
 	return srv, nil
 }
 

@@ -40,17 +40,29 @@ func run(ctx context.Context, args []string, out, stderr io.Writer, getenv func(
 		return err
 	}
 	defer env.Close()
-	return demo.RunHTTP(ctx, out, "net/http", flags, env, newAPI(env.Verifier))
+	api, err := newAPI(env.Verifier)
+	if err != nil {
+		return err
+	}
+	return demo.RunHTTP(ctx, out, "net/http", flags, env, api)
 }
 
-// newAPI is the part to copy: the middleware covers every route except
-// the excluded public one, and a guard protects the admin route.
-func newAPI(v *verifier.Verifier) http.Handler {
+// newAPI is the part to copy: the middleware covers every route, the
+// public one is excluded, DefaultDeny refuses any route no Rule or Exclude
+// names, and a guard protects the admin route.
+func newAPI(v *verifier.Verifier) (http.Handler, error) {
+	auth, err := middleware.New(v, middleware.DefaultDeny(),
+		middleware.Exclude("GET /public"),
+		middleware.Rule("GET /me"), // any signed-in user
+		middleware.Rule("GET /admin"))
+	if err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /public", public)
 	mux.HandleFunc("GET /me", me)
-	mux.Handle("GET /admin", middleware.RequireGroups("admin")(http.HandlerFunc(admin)))
-	return middleware.New(v, middleware.Exclude("GET /public")).Handler(mux)
+	mux.Handle("GET /admin", middleware.Require(middleware.AnyGroup("admin"))(http.HandlerFunc(admin)))
+	return auth.Handler(mux), nil
 }
 
 func public(w http.ResponseWriter, r *http.Request) {

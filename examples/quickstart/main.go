@@ -47,8 +47,8 @@ func run(ctx context.Context, args []string, out, stderr io.Writer, getenv func(
 	}
 	defer env.Close()
 
-	// The API: every route needs a valid token except /public, and /admin
-	// needs the "admin" group.
+	// The API: every route needs a valid token except /public, /admin needs
+	// the "admin" group, and a route no Rule or Exclude names is refused.
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /public", func(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(map[string]string{"message": "hello, anonymous"})
@@ -57,10 +57,16 @@ func run(ctx context.Context, args []string, out, stderr io.Writer, getenv func(
 		c, _ := claims.FromContext(r.Context())
 		json.NewEncoder(w).Encode(map[string]any{"username": c.Username, "groups": c.Groups})
 	})
-	mux.Handle("GET /admin", middleware.RequireGroups("admin")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("GET /admin", middleware.Require(middleware.AnyGroup("admin"))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(map[string]string{"message": "welcome, admin"})
 	})))
-	auth := middleware.New(env.Verifier, middleware.Exclude("GET /public"))
+	auth, err := middleware.New(env.Verifier, middleware.DefaultDeny(),
+		middleware.Exclude("GET /public"),
+		middleware.Rule("GET /me"),
+		middleware.Rule("GET /admin"))
+	if err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", flags.Addr)
 	if err != nil {

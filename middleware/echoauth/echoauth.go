@@ -1,12 +1,17 @@
 // Package echoauth adapts the Cognito middleware to echo v4. It is a thin
-// layer: extraction, verification, requirements and responses are those of
-// package middleware, configured with the same options.
+// layer: extraction, verification, rules, requirements and responses are
+// those of the *middleware.Middleware it is given.
 //
+//	auth, err := middleware.New(v, middleware.DefaultDeny(),
+//		middleware.Exclude("GET /public"),
+//		middleware.Rule("/me"),
+//		middleware.Rule("/admin"))
+//	if err != nil { ... }
 //	e := echo.New()
+//	e.Use(echoauth.New(auth))
 //	e.GET("/public", public)
-//	api := e.Group("", echoauth.New(v))
-//	api.GET("/me", me)
-//	api.GET("/admin", admin, echoauth.RequireGroups("admin"))
+//	e.GET("/me", me)
+//	e.GET("/admin", admin, echoauth.Require(middleware.AnyGroup("admin")))
 //
 //	func me(c echo.Context) error {
 //		cl, _ := echoauth.Claims(c)
@@ -23,7 +28,7 @@ import (
 
 	"github.com/cognitoauth/cognitoauth/claims"
 	"github.com/cognitoauth/cognitoauth/middleware"
-	"github.com/cognitoauth/cognitoauth/verifier"
+	"github.com/cognitoauth/cognitoauth/middleware/internal/core"
 )
 
 // Skipper reports whether a request should skip authentication; it has the
@@ -36,33 +41,30 @@ type Config struct {
 	// Skipper, when it returns true, passes the request on untouched: no
 	// token is read and no claims are set. Default: skip nothing.
 	Skipper Skipper
-	// Options are the middleware options (Optional, Exclude, Rule,
-	// WithCookie, WithErrorHandler, ...).
-	Options []middleware.Option
 }
 
-// New returns echo middleware that authenticates every request with v; it
-// is NewWithConfig(v, Config{Options: opts}).
-func New(v *verifier.Verifier, opts ...middleware.Option) echo.MiddlewareFunc {
-	return NewWithConfig(v, Config{Options: opts})
+// New returns echo middleware that authenticates every request with m; it
+// is NewWithConfig(m, Config{}).
+func New(m *middleware.Middleware) echo.MiddlewareFunc {
+	return NewWithConfig(m, Config{})
 }
 
 // NewWithConfig returns echo middleware that authenticates requests not
-// skipped by cfg.Skipper, as middleware.New(v, cfg.Options...).Handler
-// would: a refused request is answered (RFC 6750 response or the
-// WithErrorHandler handler) and the chain stops with a nil error, so echo's
-// HTTPErrorHandler does not write a second response; an accepted one goes
-// on with the claims in the request's context.
-func NewWithConfig(v *verifier.Verifier, cfg Config) echo.MiddlewareFunc {
-	m := middleware.New(v, cfg.Options...)
+// skipped by cfg.Skipper, as m.Handler would: a refused request is
+// answered (m's response or error handler) and the chain stops with a nil
+// error, so echo's HTTPErrorHandler does not write a second response; an
+// accepted one goes on with the claims in the request's context. A nil m
+// refuses every request with 500.
+func NewWithConfig(m *middleware.Middleware, cfg Config) echo.MiddlewareFunc {
+	e := core.Of(m)
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if cfg.Skipper != nil && cfg.Skipper(c) {
 				return next(c)
 			}
-			r, err := m.Authenticate(c.Request())
+			r, err := e.AuthenticateHTTP(c.Request())
 			if err != nil {
-				m.WriteError(c.Response(), c.Request(), err)
+				e.WriteHTTP(c.Response(), c.Request(), err)
 				return nil
 			}
 			c.SetRequest(r)
@@ -72,39 +74,19 @@ func NewWithConfig(v *verifier.Verifier, cfg Config) echo.MiddlewareFunc {
 }
 
 // Require returns a guard that goes on only if the request carries verified
-// claims meeting every one of reqs (see middleware.Require). Use it after
-// New, as route middleware.
+// claims meeting every one of reqs (see middleware.Require: an anonymous
+// request gets 401, unmet requirements 403, a guard without New in front
+// 500). Use it after New, as route middleware.
 func Require(reqs ...middleware.Requirement) echo.MiddlewareFunc {
-	reqs = append([]middleware.Requirement(nil), reqs...)
+	fs := core.Funcs(reqs)
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if err := middleware.Authorize(c.Request().Context(), reqs...); err != nil {
-				middleware.Refuse(c.Response(), c.Request(), err)
+			if !core.GuardHTTP(c.Response(), c.Request(), fs) {
 				return nil
 			}
 			return next(c)
 		}
 	}
-}
-
-// RequireGroups is a guard demanding any one of groups.
-func RequireGroups(groups ...string) echo.MiddlewareFunc {
-	return Require(middleware.AnyGroup(groups...))
-}
-
-// RequireAllGroups is a guard demanding every one of groups.
-func RequireAllGroups(groups ...string) echo.MiddlewareFunc {
-	return Require(middleware.AllGroups(groups...))
-}
-
-// RequireScopes is a guard demanding any one of scopes.
-func RequireScopes(scopes ...string) echo.MiddlewareFunc {
-	return Require(middleware.AnyScope(scopes...))
-}
-
-// RequireAllScopes is a guard demanding every one of scopes.
-func RequireAllScopes(scopes ...string) echo.MiddlewareFunc {
-	return Require(middleware.AllScopes(scopes...))
 }
 
 // Claims returns the verified claims of the request; ok is false for an

@@ -50,15 +50,18 @@ func newEcho() *echo.Echo {
 }
 
 // echoStack is a real echo instance for the conformance suite.
-func echoStack(v *verifier.Verifier, opts ...middleware.Option) http.Handler {
+func echoStack(m *middleware.Middleware) http.Handler {
 	e := newEcho()
-	e.Use(echoauth.New(v, opts...))
+	if m != nil {
+		e.Use(echoauth.New(m))
+	}
 	e.GET("/me", who)
 	e.GET("/health", who)
-	e.GET("/any-group", who, echoauth.RequireGroups("admin", "ops"))
-	e.GET("/all-groups", who, echoauth.RequireAllGroups("admin", "ops"))
-	e.GET("/any-scope", who, echoauth.RequireScopes("shop/read", "shop/write"))
-	e.GET("/all-scopes", who, echoauth.RequireAllScopes("shop/read", "shop/write"))
+	e.GET("/any-group", who, echoauth.Require(middleware.AnyGroup("admin", "ops")))
+	e.GET("/all-groups", who, echoauth.Require(middleware.AllGroups("admin", "ops")))
+	e.GET("/any-scope", who, echoauth.Require(middleware.AnyScope("shop/read", "shop/write")))
+	e.GET("/all-scopes", who, echoauth.Require(middleware.AllScopes("shop/read", "shop/write")))
+	e.GET("/id-only", who, echoauth.Require(middleware.TokenUse(verifier.IDToken)))
 	return e
 }
 
@@ -70,9 +73,8 @@ func TestConformance(t *testing.T) {
 // (no token needed, a bad one ignored, no claims); the others are.
 func TestSkipper(t *testing.T) {
 	e := newEcho()
-	e.Use(echoauth.NewWithConfig(fx.V, echoauth.Config{
+	e.Use(echoauth.NewWithConfig(authtest.Build(t, fx.V, middleware.WithRealm("shop")), echoauth.Config{
 		Skipper: func(c echo.Context) bool { return strings.HasPrefix(c.Path(), "/metrics") },
-		Options: []middleware.Option{middleware.WithRealm("shop")},
 	}))
 	e.GET("/metrics", who)
 	e.GET("/me", who)
@@ -96,8 +98,8 @@ func TestOneResponse(t *testing.T) {
 	e := newEcho()
 	called := false
 	e.HTTPErrorHandler = func(err error, c echo.Context) { called = true }
-	e.Use(echoauth.New(fx.V))
-	e.GET("/me", who, echoauth.RequireGroups("admin"))
+	e.Use(echoauth.New(authtest.Build(t, fx.V)))
+	e.GET("/me", who, echoauth.Require(middleware.AnyGroup("admin")))
 	srv := httptest.NewServer(e)
 	defer srv.Close()
 	authtest.Check(t, srv, authtest.Case{Name: "no token", Path: "/me", Status: 401, Challenge: authtest.Challenge, Code: "unauthorized"})

@@ -1,12 +1,17 @@
-// Package ginauth adapts the Cognito middleware to gin. It is a thin layer:
-// extraction, verification, requirements and responses are those of package
-// middleware, configured with the same options.
+// Package ginauth adapts the Cognito middleware to gin. It is a thin
+// layer: extraction, verification, rules, requirements and responses are
+// those of the *middleware.Middleware it is given.
 //
+//	auth, err := middleware.New(v, middleware.DefaultDeny(),
+//		middleware.Exclude("GET /public"),
+//		middleware.Rule("/me"),
+//		middleware.Rule("/admin"))
+//	if err != nil { ... }
 //	r := gin.New()
+//	r.Use(ginauth.New(auth))
 //	r.GET("/public", public)
-//	api := r.Group("/", ginauth.New(v))
-//	api.GET("/me", me)
-//	api.GET("/admin", ginauth.RequireGroups("admin"), admin)
+//	r.GET("/me", me)
+//	r.GET("/admin", ginauth.Require(middleware.AnyGroup("admin")), admin)
 //
 //	func me(c *gin.Context) {
 //		cl, _ := ginauth.Claims(c)
@@ -17,27 +22,24 @@
 package ginauth
 
 import (
-	"net/http"
-
 	"github.com/gin-gonic/gin"
 
 	"github.com/cognitoauth/cognitoauth/claims"
 	"github.com/cognitoauth/cognitoauth/middleware"
-	"github.com/cognitoauth/cognitoauth/verifier"
+	"github.com/cognitoauth/cognitoauth/middleware/internal/core"
 )
 
-// New returns gin middleware that authenticates every request with v, as
-// middleware.New(v, opts...).Handler would: a refused request is answered
-// (RFC 6750 response or the WithErrorHandler handler), recorded with
-// c.Error and aborted; an accepted one continues with the claims in
-// c.Request's context. A configuration mistake refuses every request with
-// 500 (see middleware.New).
-func New(v *verifier.Verifier, opts ...middleware.Option) gin.HandlerFunc {
-	m := middleware.New(v, opts...)
+// New returns gin middleware that authenticates every request with m, as
+// m.Handler would: a refused request is answered (m's response or error
+// handler), recorded with c.Error and aborted; an accepted one continues
+// with the claims in c.Request's context. A nil m refuses every request
+// with 500.
+func New(m *middleware.Middleware) gin.HandlerFunc {
+	e := core.Of(m)
 	return func(c *gin.Context) {
-		r, err := m.Authenticate(c.Request)
+		r, err := e.AuthenticateHTTP(c.Request)
 		if err != nil {
-			refuse(c, err, m.WriteError)
+			refuse(c, e, err)
 			return
 		}
 		c.Request = r
@@ -46,37 +48,19 @@ func New(v *verifier.Verifier, opts ...middleware.Option) gin.HandlerFunc {
 }
 
 // Require returns a guard that continues only if the request carries
-// verified claims meeting every one of reqs (see middleware.Require). Place
-// it after New.
+// verified claims meeting every one of reqs (see middleware.Require: an
+// anonymous request gets 401, unmet requirements 403, a guard without New
+// in front 500). Place it after New.
 func Require(reqs ...middleware.Requirement) gin.HandlerFunc {
-	reqs = append([]middleware.Requirement(nil), reqs...)
+	fs := core.Funcs(reqs)
 	return func(c *gin.Context) {
-		if err := middleware.Authorize(c.Request.Context(), reqs...); err != nil {
-			refuse(c, err, middleware.Refuse)
+		e, err := core.Guard(c.Request.Context(), core.HTTP(c.Request), fs)
+		if err != nil {
+			refuse(c, e, err)
 			return
 		}
 		c.Next()
 	}
-}
-
-// RequireGroups is a guard demanding any one of groups.
-func RequireGroups(groups ...string) gin.HandlerFunc {
-	return Require(middleware.AnyGroup(groups...))
-}
-
-// RequireAllGroups is a guard demanding every one of groups.
-func RequireAllGroups(groups ...string) gin.HandlerFunc {
-	return Require(middleware.AllGroups(groups...))
-}
-
-// RequireScopes is a guard demanding any one of scopes.
-func RequireScopes(scopes ...string) gin.HandlerFunc {
-	return Require(middleware.AnyScope(scopes...))
-}
-
-// RequireAllScopes is a guard demanding every one of scopes.
-func RequireAllScopes(scopes ...string) gin.HandlerFunc {
-	return Require(middleware.AllScopes(scopes...))
 }
 
 // Claims returns the verified claims of the request; ok is false for an
@@ -89,8 +73,8 @@ func Claims(c *gin.Context) (*claims.Claims, bool) {
 	return claims.FromContext(c.Request.Context())
 }
 
-func refuse(c *gin.Context, err error, write func(http.ResponseWriter, *http.Request, error)) {
+func refuse(c *gin.Context, e *core.Engine, err error) {
 	c.Abort()
 	_ = c.Error(err) // for gin's loggers; the error never holds the token
-	write(c.Writer, c.Request, err)
+	e.WriteHTTP(c.Writer, c.Request, err)
 }

@@ -1,35 +1,32 @@
 // Package grpcauth adapts the Cognito middleware to gRPC servers: unary and
-// stream interceptors that read the "authorization" metadata and behave as
-// package middleware does, configured with the same options. Per-method
-// requirements are middleware.Rule patterns and exempt methods are
-// middleware.Exclude patterns, both matched against the full method name;
-// no other dependency is needed.
+// stream interceptors that read the "authorization" metadata and decide as
+// the *middleware.Middleware they are given. Per-method requirements are
+// middleware.Rule patterns and exempt methods middleware.Exclude patterns,
+// both matched against the full method name (the method is POST).
 //
-//	opts := []middleware.Option{
-//		middleware.Exclude(grpcauth.HealthService, grpcauth.ReflectionService, grpcauth.ReflectionServiceV1Alpha),
+//	auth, err := middleware.New(v, middleware.DefaultDeny(),
+//		middleware.Exclude(grpcauth.HealthService),
 //		middleware.Rule("/shop.v1.Orders/Delete", middleware.AnyGroup("admin")),
-//		middleware.Rule("/shop.v1.Orders/", middleware.AnyScope("shop/orders")),
-//	}
+//		middleware.Rule("/shop.v1.Orders/"))
+//	if err != nil { ... }
 //	srv := grpc.NewServer(
-//		grpc.ChainUnaryInterceptor(grpcauth.UnaryServerInterceptor(v, opts...)),
-//		grpc.ChainStreamInterceptor(grpcauth.StreamServerInterceptor(v, opts...)),
-//	)
+//		grpc.ChainUnaryInterceptor(grpcauth.UnaryServerInterceptor(auth)),
+//		grpc.ChainStreamInterceptor(grpcauth.StreamServerInterceptor(auth)))
+//	shopv1.RegisterOrdersServer(srv, orders)
+//	healthpb.RegisterHealthServer(srv, health.NewServer())
+//	if err := grpcauth.CheckMethods(auth, srv); err != nil { ... } // a mistyped Rule
 //
 // Handlers read the claims with claims.FromContext(ctx). Refusals map to
-// status codes: no token or a bad token → Unauthenticated, a missing group
-// or scope → PermissionDenied, keys unavailable → Unavailable (with a
-// google.rpc.RetryInfo detail carrying WithRetryAfter's delay), malformed
-// metadata (two authorization values, bad Bearer syntax) → InvalidArgument,
-// misconfiguration → Internal. The messages are the fixed descriptions of
-// middleware.Classify and never hold the token. WithRPCErrorHandler replaces
-// the mapping. The options about cookies, query parameters, realms and HTTP
-// error handlers have no effect here.
+// status codes as middleware.Refusal says (RPCCode); Unavailable carries
+// the retry delay as a google.rpc.RetryInfo detail. Messages are the fixed
+// descriptions and never hold the token. WithRPCErrorHandler replaces the
+// mapping. Cookies, query parameters, realms and HTTP error handlers have
+// no effect here.
 package grpcauth
 
 import (
 	"context"
-	"net/http"
-	"net/url"
+	"fmt"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
@@ -39,7 +36,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/cognitoauth/cognitoauth/middleware"
-	"github.com/cognitoauth/cognitoauth/verifier"
+	"github.com/cognitoauth/cognitoauth/middleware/internal/core"
 )
 
 // Patterns for services that usually stay reachable without a token, for
@@ -51,12 +48,12 @@ const (
 )
 
 // UnaryServerInterceptor returns an interceptor that authenticates each
-// unary call with v before its handler runs, and passes the handler a
-// context carrying the claims.
-func UnaryServerInterceptor(v *verifier.Verifier, opts ...middleware.Option) grpc.UnaryServerInterceptor {
-	m := middleware.New(v, opts...)
+// unary call with m before its handler runs, and passes the handler a
+// context carrying the claims. A nil m refuses every call with Internal.
+func UnaryServerInterceptor(m *middleware.Middleware) grpc.UnaryServerInterceptor {
+	e := core.Of(m)
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-		ctx, err := authenticate(ctx, m, info.FullMethod)
+		ctx, err := authenticate(ctx, e, info.FullMethod)
 		if err != nil {
 			return nil, err
 		}
@@ -67,10 +64,10 @@ func UnaryServerInterceptor(v *verifier.Verifier, opts ...middleware.Option) grp
 // StreamServerInterceptor returns an interceptor that authenticates each
 // stream once, when it opens, and gives the handler a stream whose Context
 // carries the claims.
-func StreamServerInterceptor(v *verifier.Verifier, opts ...middleware.Option) grpc.StreamServerInterceptor {
-	m := middleware.New(v, opts...)
+func StreamServerInterceptor(m *middleware.Middleware) grpc.StreamServerInterceptor {
+	e := core.Of(m)
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
-		ctx, err := authenticate(ss.Context(), m, info.FullMethod)
+		ctx, err := authenticate(ss.Context(), e, info.FullMethod)
 		if err != nil {
 			return err
 		}
@@ -78,67 +75,46 @@ func StreamServerInterceptor(v *verifier.Verifier, opts ...middleware.Option) gr
 	}
 }
 
-// authenticate runs the core on the call as the HTTP/2 request it is: a
-// POST to the full method name whose Authorization header is the
-// "authorization" metadata.
-func authenticate(ctx context.Context, m *middleware.Middleware, fullMethod string) (context.Context, error) {
-	md, _ := metadata.FromIncomingContext(ctx)
-	h := make(http.Header, 1)
-	if values := md.Get("authorization"); len(values) > 0 {
-		h["Authorization"] = values
+// CheckMethods reports every Rule and Exclude of m that matches none of
+// the methods srv has registered (call it after registering the
+// services): a mistyped method name would otherwise never apply. Under
+// middleware.DefaultDeny such a method is refused anyway; without it, it
+// would be open to every signed-in user.
+func CheckMethods(m *middleware.Middleware, srv *grpc.Server) error {
+	e := core.Of(m)
+	if e == nil || srv == nil {
+		return fmt.Errorf("%w: CheckMethods needs a Middleware and a server", middleware.ErrMisconfigured)
 	}
-	r := (&http.Request{
-		Method: http.MethodPost, URL: &url.URL{Path: fullMethod}, Header: h,
-		Proto: "HTTP/2.0", ProtoMajor: 2,
-	}).WithContext(ctx)
-	r, err := m.Authenticate(r)
-	if err != nil {
-		if e := m.RPCError(ctx, fullMethod, err); e != nil {
-			return nil, e
+	var methods []string
+	for svc, info := range srv.GetServiceInfo() {
+		for _, mi := range info.Methods {
+			methods = append(methods, "/"+svc+"/"+mi.Name)
 		}
-		return nil, newStatusError(m.Refusal(err), err)
 	}
-	return r.Context(), nil
+	return e.CheckProcedures(methods)
 }
 
-// Error converts a refusal (from the interceptors' core, or from
-// middleware.Authorize in a handler) to a gRPC status error with the default
-// mapping. The result still wraps err, so errors.Is(err,
-// middleware.ErrInsufficientGroups) works on it; its message is the fixed
-// description only. Error(nil) is nil.
-func Error(err error) error {
-	if err == nil {
-		return nil
+// authenticate runs the core on the call's metadata (already lower-case),
+// as a POST to the full method name.
+func authenticate(ctx context.Context, e *core.Engine, fullMethod string) (context.Context, error) {
+	md, _ := metadata.FromIncomingContext(ctx)
+	out, err := e.Authenticate(ctx, core.NewFields("POST", fullMethod, md))
+	if err != nil {
+		return nil, e.RPCError(ctx, fullMethod, err, func(rf core.Refusal) error { return newStatusError(rf, err) })
 	}
-	return newStatusError(middleware.Classify(err), err)
+	return out, nil
 }
 
-// newStatusError builds the status error for refusal rf of err. Unavailable
-// carries rf.RetryAfter as a google.rpc.RetryInfo detail, the gRPC form of
-// Retry-After.
-func newStatusError(rf middleware.Refusal, err error) error {
-	st := status.New(Code(rf.Status), rf.Description)
-	if rf.Status == http.StatusServiceUnavailable && rf.RetryAfter > 0 {
+// newStatusError builds the status error of refusal rf. Unavailable carries
+// rf.RetryAfter as a google.rpc.RetryInfo detail, the gRPC Retry-After.
+func newStatusError(rf core.Refusal, err error) error {
+	st := status.New(codes.Code(rf.RPCCode), rf.Description)
+	if rf.RPCCode == uint32(codes.Unavailable) && rf.RetryAfter > 0 {
 		if withRetry, derr := st.WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(rf.RetryAfter)}); derr == nil {
 			st = withRetry
 		}
 	}
 	return &statusError{status: st, err: err}
-}
-
-// Code maps a middleware.Refusal status to a gRPC code.
-func Code(httpStatus int) codes.Code {
-	switch httpStatus {
-	case http.StatusBadRequest:
-		return codes.InvalidArgument
-	case http.StatusUnauthorized:
-		return codes.Unauthenticated
-	case http.StatusForbidden:
-		return codes.PermissionDenied
-	case http.StatusServiceUnavailable:
-		return codes.Unavailable
-	}
-	return codes.Internal
 }
 
 // statusError is a gRPC status that keeps the refusal for errors.Is.

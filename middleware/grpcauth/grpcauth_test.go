@@ -100,15 +100,24 @@ var baseOptions = []middleware.Option{
 }
 
 // start serves the test service and the health service on 127.0.0.1 with
-// both interceptors, and returns a client connection to it. Errors the
-// auth interceptors return are passed to seen, if not nil.
-func start(t testing.TB, v *verifier.Verifier, seen func(error), opts ...middleware.Option) *grpc.ClientConn {
+// both interceptors, configured by baseOptions and opts, and returns a
+// client connection to it. Errors the auth interceptors return are passed
+// to seen, if not nil.
+func start(t testing.TB, v middleware.TokenVerifier, seen func(error), opts ...middleware.Option) *grpc.ClientConn {
+	t.Helper()
+	opts = append(append([]middleware.Option(nil), baseOptions...), opts...)
+	conn, _ := serve(t, authtest.Build(t, v, opts...), seen)
+	return conn
+}
+
+// serve is start for a built Middleware (nil: none); it also returns the
+// server, with every service registered.
+func serve(t testing.TB, m *middleware.Middleware, seen func(error)) (*grpc.ClientConn, *grpc.Server) {
 	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts = append(append([]middleware.Option(nil), baseOptions...), opts...)
 	outer := func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
 		resp, err := h(ctx, req)
 		if err != nil && seen != nil {
@@ -117,8 +126,8 @@ func start(t testing.TB, v *verifier.Verifier, seen func(error), opts ...middlew
 		return resp, err
 	}
 	srv := grpc.NewServer(
-		grpc.ChainUnaryInterceptor(outer, grpcauth.UnaryServerInterceptor(v, opts...)),
-		grpc.ChainStreamInterceptor(grpcauth.StreamServerInterceptor(v, opts...)),
+		grpc.ChainUnaryInterceptor(outer, grpcauth.UnaryServerInterceptor(m)),
+		grpc.ChainStreamInterceptor(grpcauth.StreamServerInterceptor(m)),
 	)
 	srv.RegisterService(&desc, struct{}{})
 	healthpb.RegisterHealthServer(srv, health.NewServer())
@@ -129,7 +138,7 @@ func start(t testing.TB, v *verifier.Verifier, seen func(error), opts ...middlew
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	return conn
+	return conn, srv
 }
 
 func withAuth(ctx context.Context, values ...string) context.Context {
@@ -286,7 +295,7 @@ func TestUnavailableRetryInfo(t *testing.T) {
 		opts []middleware.Option
 		want time.Duration // 0: no detail
 	}{
-		{"default", nil, middleware.DefaultRetryAfter},
+		{"default", nil, 10 * time.Second},
 		{"WithRetryAfter", []middleware.Option{middleware.WithRetryAfter(3 * time.Second)}, 3 * time.Second},
 		{"zero", []middleware.Option{middleware.WithRetryAfter(0)}, 0},
 	} {
@@ -334,7 +343,7 @@ func TestErrorsIs(t *testing.T) {
 	check(t, conn, rpcCase{name: "user on admin", method: "Admin", auth: bearer(fx.Token(nil)), code: codes.PermissionDenied})
 	mu.Lock()
 	defer mu.Unlock()
-	if len(seen) != 2 || !errors.Is(seen[0], middleware.ErrNoToken) || !errors.Is(seen[1], middleware.ErrInsufficientGroups) {
+	if len(seen) != 2 || !errors.Is(seen[0], middleware.ErrNoToken) || !errors.Is(seen[1], middleware.ErrForbidden) {
 		t.Errorf("outer interceptor saw %v", seen)
 	}
 }
@@ -378,35 +387,154 @@ func TestConcurrent(t *testing.T) {
 	wg.Wait()
 }
 
-func TestError(t *testing.T) {
+// TestNilMiddleware: interceptors of a nil Middleware refuse every call
+// with Internal; nothing panics.
+func TestNilMiddleware(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		err  error
-		code codes.Code
-	}{
-		{middleware.ErrNoToken, codes.Unauthenticated},
-		{middleware.ErrInvalidToken, codes.Unauthenticated},
-		{middleware.ErrInvalidRequest, codes.InvalidArgument},
-		{middleware.ErrInsufficientScopes, codes.PermissionDenied},
-		{middleware.ErrUnavailable, codes.Unavailable},
-		{middleware.ErrMisconfigured, codes.Internal},
-	} {
-		err := grpcauth.Error(tc.err)
-		if status.Code(err) != tc.code || !errors.Is(err, tc.err) {
-			t.Errorf("Error(%v) = %v, want %v wrapping it", tc.err, err, tc.code)
-		}
+	conn, _ := serve(t, nil, nil)
+	check(t, conn, rpcCase{name: "unary", method: "Me", auth: bearer(fx.Token(nil)), code: codes.Internal})
+	check(t, conn, rpcCase{name: "stream", method: "Watch", stream: true, auth: bearer(fx.Token(nil)), code: codes.Internal})
+}
+
+// TestCheckMethodsMistypedRule: a Rule naming a method the server does not
+// have ("Admn" for "Admin") is reported by CheckMethods, and under
+// DefaultDeny the method it meant to cover is denied rather than open.
+func TestCheckMethodsMistypedRule(t *testing.T) {
+	t.Parallel()
+	m := authtest.Build(t, fx.V, middleware.DefaultDeny(),
+		middleware.Exclude(grpcauth.HealthService, "/"+service+"/Public"),
+		middleware.Rule("/"+service+"/Me"),
+		middleware.Rule("/"+service+"/Admn", middleware.AnyGroup("admin")))
+	conn, srv := serve(t, m, nil)
+	err := grpcauth.CheckMethods(m, srv)
+	if !errors.Is(err, middleware.ErrMisconfigured) || !strings.Contains(err.Error(), "/"+service+"/Admn") {
+		t.Errorf("CheckMethods = %v, want an error naming the mistyped Rule", err)
 	}
-	if grpcauth.Error(nil) != nil {
-		t.Error("Error(nil) != nil")
+	if strings.Contains(err.Error(), `"/`+service+`/Me")`) {
+		t.Errorf("CheckMethods named a Rule that matches: %v", err)
+	}
+	runCases(t, conn, []rpcCase{
+		{name: "uncovered method denied to an admin", method: "Admin", auth: bearer(fx.Token([]string{"admin"})), code: codes.PermissionDenied},
+		{name: "uncovered stream denied", method: "Watch", stream: true, auth: bearer(fx.Token(nil)), code: codes.PermissionDenied},
+		{name: "covered method", method: "Me", auth: bearer(fx.Token(nil)), want: "bob"},
+		{name: "excluded method", method: "Public", want: "-"},
+	})
+	good := authtest.Build(t, fx.V, baseOptions...)
+	if err := grpcauth.CheckMethods(good, srv); err != nil {
+		t.Errorf("CheckMethods on matching rules: %v", err)
+	}
+	reflection := authtest.Build(t, fx.V, middleware.Exclude(grpcauth.ReflectionService), middleware.Rule("GET /"+service+"/Me"))
+	if err := grpcauth.CheckMethods(reflection, srv); err == nil || !strings.Contains(err.Error(), "ServerReflection") || !strings.Contains(err.Error(), "GET") {
+		t.Errorf("CheckMethods = %v, want the unregistered service and the GET rule named", err)
+	}
+	if err := grpcauth.CheckMethods(nil, srv); !errors.Is(err, middleware.ErrMisconfigured) {
+		t.Errorf("CheckMethods(nil) = %v", err)
 	}
 }
 
-// TestMisconfigured: a bad pattern refuses every call with Internal.
-func TestMisconfigured(t *testing.T) {
+// TestRevocation: a revoked token is Unauthenticated; a revocation list
+// that cannot vouch for itself is Unavailable with RetryInfo, like keys
+// that cannot be fetched.
+func TestRevocation(t *testing.T) {
 	t.Parallel()
-	conn := start(t, fx.V, nil, middleware.Exclude("no-slash"))
-	check(t, conn, rpcCase{name: "bad pattern", method: "Me", auth: bearer(fx.Token(nil)), code: codes.Internal})
-	check(t, conn, rpcCase{name: "bad pattern, stream", method: "Watch", stream: true, auth: bearer(fx.Token(nil)), code: codes.Internal})
+	conn := start(t, fx.V, nil)
+	revoked := fx.Pool.AccessToken(cognitotest.User{Username: authtest.RevokedUser})
+	stale := fx.Pool.AccessToken(cognitotest.User{Username: authtest.StaleUser})
+	runCases(t, conn, []rpcCase{
+		{name: "revoked", method: "Me", auth: bearer(revoked), code: codes.Unauthenticated},
+		{name: "revoked stream", method: "Watch", stream: true, auth: bearer(revoked), code: codes.Unauthenticated},
+		{name: "list unavailable", method: "Me", auth: bearer(stale), code: codes.Unavailable},
+	}, revoked, stale)
+	_, err := callUnary(withAuth(context.Background(), bearer(stale)...), conn, "Me")
+	if d := retryDelay(err); d != 10*time.Second {
+		t.Errorf("RetryInfo %v, want 10s", d)
+	}
+}
+
+// TestForeignVerifier: any TokenVerifier works; its own errors, which wrap
+// no known sentinel, are Unauthenticated.
+func TestForeignVerifier(t *testing.T) {
+	t.Parallel()
+	conn := start(t, authtest.Foreign{V: fx.V}, nil)
+	expired := fx.Pool.AccessToken(cognitotest.User{Username: "bob"}, cognitotest.WithLifetime(-time.Minute))
+	runCases(t, conn, []rpcCase{
+		{name: "accepted", method: "Admin", auth: bearer(fx.Token([]string{"admin"})), want: "bob"},
+		{name: "its error", method: "Me", auth: bearer(expired), code: codes.Unauthenticated},
+	})
+}
+
+// TestWithHeader: the named metadata key carries a bare token.
+func TestWithHeader(t *testing.T) {
+	t.Parallel()
+	conn := start(t, fx.V, nil, middleware.WithHeader("X-Amzn-Oidc-Data"))
+	user := fx.Token(nil)
+	for _, tc := range []struct {
+		name  string
+		pairs []string
+		code  codes.Code
+	}{
+		{"bare value", []string{"x-amzn-oidc-data", user}, codes.OK},
+		{"with a scheme", []string{"x-amzn-oidc-data", "Bearer " + user}, codes.InvalidArgument},
+		{"twice", []string{"x-amzn-oidc-data", user, "x-amzn-oidc-data", user}, codes.InvalidArgument},
+		{"and authorization", []string{"x-amzn-oidc-data", user, "authorization", "Bearer " + user}, codes.InvalidArgument},
+	} {
+		got, err := callUnary(metadata.AppendToOutgoingContext(context.Background(), tc.pairs...), conn, "Me")
+		if status.Code(err) != tc.code || tc.code == codes.OK && got != "bob" {
+			t.Errorf("%s: %q %v, want %v", tc.name, got, err, tc.code)
+		}
+	}
+}
+
+// TestTokenUseRule: a Rule with TokenUse admits only that kind of token.
+func TestTokenUseRule(t *testing.T) {
+	t.Parallel()
+	conn := start(t, fx.Any, nil, middleware.Rule("/"+service+"/Me", middleware.TokenUse(verifier.IDToken)))
+	runCases(t, conn, []rpcCase{
+		{name: "ID token", method: "Me", auth: bearer(fx.Pool.IDToken(cognitotest.User{Username: "bob"})), want: "bob"},
+		{name: "access token", method: "Me", auth: bearer(fx.Token(nil)), code: codes.PermissionDenied},
+	})
+}
+
+// TestRefusalObserver: the observer sees every refusal, and the call still
+// fails with the default status, RetryInfo included.
+func TestRefusalObserver(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var seen []error
+	observe := middleware.WithRefusalObserver(func(_ context.Context, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, err)
+	})
+	conn := start(t, fx.V, nil, observe, middleware.WithRetryAfter(3*time.Second))
+	down := start(t, fx.Down, nil, observe, middleware.WithRetryAfter(3*time.Second))
+	check(t, conn, rpcCase{name: "no token", method: "Me", code: codes.Unauthenticated})
+	check(t, conn, rpcCase{name: "rule", method: "AdminWatch", stream: true, auth: bearer(fx.Token(nil)), code: codes.PermissionDenied})
+	check(t, conn, rpcCase{name: "accepted", method: "Me", auth: bearer(fx.Token(nil)), want: "bob"})
+	_, err := callUnary(withAuth(context.Background(), bearer(fx.DownToken)...), down, "Me")
+	if status.Code(err) != codes.Unavailable || retryDelay(err) != 3*time.Second {
+		t.Errorf("keys down: %v (RetryInfo %v), want Unavailable with 3s", err, retryDelay(err))
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	want := []error{middleware.ErrNoToken, middleware.ErrForbidden, verifier.ErrJWKSUnavailable}
+	if len(seen) != len(want) {
+		t.Fatalf("observer saw %v, want %d refusals", seen, len(want))
+	}
+	for i, w := range want {
+		if !errors.Is(seen[i], w) {
+			t.Errorf("observer saw %v, want %v", seen[i], w)
+		}
+	}
+}
+
+func retryDelay(err error) time.Duration {
+	for _, d := range status.Convert(err).Details() {
+		if ri, ok := d.(*errdetails.RetryInfo); ok {
+			return ri.GetRetryDelay().AsDuration()
+		}
+	}
+	return 0
 }
 
 // TestUnusualMethodPath calls the interceptor directly with method names
@@ -415,7 +543,7 @@ func TestMisconfigured(t *testing.T) {
 // to the exact canonical name.
 func TestUnusualMethodPath(t *testing.T) {
 	t.Parallel()
-	intercept := grpcauth.UnaryServerInterceptor(fx.V, baseOptions...)
+	intercept := grpcauth.UnaryServerInterceptor(authtest.Build(t, fx.V, baseOptions...))
 	handler := func(ctx context.Context, _ any) (any, error) { return username(ctx), nil }
 	md := func(auth ...string) context.Context {
 		return metadata.NewIncomingContext(context.Background(), metadata.Pairs(pairs(auth)...))

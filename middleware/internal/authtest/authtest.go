@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cognitoauth/cognitoauth/claims"
 	"github.com/cognitoauth/cognitoauth/cognitotest"
 	"github.com/cognitoauth/cognitoauth/middleware"
 	"github.com/cognitoauth/cognitoauth/verifier"
@@ -26,8 +27,11 @@ import (
 // binary (in TestMain): key generation is the slow part.
 type Fixture struct {
 	Pool *cognitotest.Pool
-	// V accepts the access tokens of Pool.
+	// V accepts the access tokens of Pool. Its revocation list (Revocations)
+	// revokes user RevokedUser and cannot vouch for user StaleUser.
 	V *verifier.Verifier
+	// Any accepts Pool's ID and access tokens (for TokenUse guards).
+	Any *verifier.Verifier
 	// Down verifies tokens of a pool whose key endpoint always fails, so
 	// every DownToken is refused with verifier.ErrJWKSUnavailable.
 	Down      *verifier.Verifier
@@ -43,7 +47,13 @@ func NewFixture() (*Fixture, error) {
 	if f.Pool, err = cognitotest.NewPool(cognitotest.Options{}); err != nil {
 		return nil, err
 	}
-	if f.V, err = verifier.New(f.Pool.Config(verifier.AccessToken)); err != nil {
+	cfg := f.Pool.Config(verifier.AccessToken)
+	cfg.Revocation = Revocations{}
+	if f.V, err = verifier.New(cfg); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if f.Any, err = verifier.New(f.Pool.Config(verifier.AnyToken)); err != nil {
 		f.Close()
 		return nil, err
 	}
@@ -64,7 +74,7 @@ func NewFixture() (*Fixture, error) {
 
 // Close stops everything NewFixture started.
 func (f *Fixture) Close() {
-	for _, v := range []*verifier.Verifier{f.V, f.Down} {
+	for _, v := range []*verifier.Verifier{f.V, f.Any, f.Down} {
 		if v != nil {
 			v.Close()
 		}
@@ -74,6 +84,40 @@ func (f *Fixture) Close() {
 			p.Close()
 		}
 	}
+}
+
+// Users the fixture's revocation list answers for.
+const (
+	RevokedUser = "revoked"
+	StaleUser   = "stale"
+)
+
+// Revocations is a verifier.Revocation that revokes RevokedUser's tokens
+// and cannot vouch for StaleUser's.
+type Revocations struct{}
+
+// Check implements verifier.Revocation.
+func (Revocations) Check(_ context.Context, c *claims.Claims) error {
+	switch c.Username {
+	case RevokedUser:
+		return verifier.ErrTokenRevoked
+	case StaleUser:
+		return fmt.Errorf("authtest: list stale: %w", verifier.ErrRevocationUnavailable)
+	}
+	return nil
+}
+
+// Foreign is a TokenVerifier of another kind: it accepts what V accepts and
+// refuses everything else with an error that wraps no known sentinel.
+type Foreign struct{ V *verifier.Verifier }
+
+// Verify implements middleware.TokenVerifier.
+func (f Foreign) Verify(ctx context.Context, token string) (*claims.Claims, error) {
+	c, err := f.V.Verify(ctx, token)
+	if err != nil {
+		return nil, errors.New("foreign: not accepted")
+	}
+	return c, nil
 }
 
 // Token mints an access token for user "bob" with groups and, when given,
@@ -86,16 +130,17 @@ func (f *Fixture) Token(groups []string, scopes ...string) string {
 	return f.Pool.AccessToken(cognitotest.User{Username: "bob", Groups: groups}, opts...)
 }
 
-// Stack builds the stack under test: its auth middleware, built from v and
-// opts, installed in front of every route, and these GET routes, each
+// Stack builds the stack under test: the adapter of m installed in front of
+// every route (none at all when m is nil), and these GET routes, each
 // answering with Who:
 //
 //	/me, /health          no guard
-//	/any-group            RequireGroups("admin", "ops")
-//	/all-groups           RequireAllGroups("admin", "ops")
-//	/any-scope            RequireScopes("shop/read", "shop/write")
-//	/all-scopes           RequireAllScopes("shop/read", "shop/write")
-type Stack func(v *verifier.Verifier, opts ...middleware.Option) http.Handler
+//	/any-group            Require(AnyGroup("admin", "ops"))
+//	/all-groups           Require(AllGroups("admin", "ops"))
+//	/any-scope            Require(AnyScope("shop/read", "shop/write"))
+//	/all-scopes           Require(AllScopes("shop/read", "shop/write"))
+//	/id-only              Require(TokenUse(verifier.IDToken))
+type Stack func(m *middleware.Middleware) http.Handler
 
 // Who is the body routes answer with: the username read by
 // claims.FromContext on the request's context.Context and the one read by
@@ -128,8 +173,9 @@ const (
 type Case struct {
 	Name      string
 	Path      string
-	Auth      []string // Authorization header values
-	Cookie    string   // raw Cookie header
+	Auth      []string  // Authorization header values
+	Cookie    string    // raw Cookie header
+	Header    [2]string // one more header: name, value
 	Status    int
 	Challenge string
 	Code      string // the JSON body's "error"
@@ -147,10 +193,13 @@ func Run(t *testing.T, f *Fixture, stack Stack) {
 	readWrite := f.Token(nil, "shop/read", "shop/write")
 	expired := f.Pool.AccessToken(cognitotest.User{Username: "bob"}, cognitotest.WithLifetime(-time.Minute))
 	idToken := f.Pool.IDToken(cognitotest.User{Username: "bob"})
+	revoked := f.Pool.AccessToken(cognitotest.User{Username: RevokedUser})
+	stale := f.Pool.AccessToken(cognitotest.User{Username: StaleUser})
+	otherClient := f.Pool.AccessToken(cognitotest.User{Username: "bob"}, cognitotest.WithClientID("another-app-client"))
 
 	suites := []struct {
 		name  string
-		v     *verifier.Verifier
+		v     middleware.TokenVerifier
 		opts  []middleware.Option
 		cases []Case
 	}{
@@ -173,6 +222,34 @@ func Run(t *testing.T, f *Fixture, stack Stack) {
 			{Name: "any scope unmet", Path: "/any-scope", Auth: bearer(user), Status: 403, Challenge: ChallengeScope, Code: "insufficient_scope"},
 			{Name: "all scopes met", Path: "/all-scopes", Auth: bearer(readWrite), Status: 200, Body: bob},
 			{Name: "all scopes unmet", Path: "/all-scopes", Auth: bearer(read), Status: 403, Challenge: ChallengeScope, Code: "insufficient_scope"},
+			{Name: "revoked", Path: "/me", Auth: bearer(revoked), Status: 401, Challenge: ChallengeToken, Code: "invalid_token"},
+			{Name: "revocation list unavailable", Path: "/me", Auth: bearer(stale), Status: 503, Code: "temporarily_unavailable", Retry: defaultRetry},
+			{Name: "another app client", Path: "/me", Auth: bearer(otherClient), Status: 401, Challenge: ChallengeToken, Code: "invalid_token"},
+			{Name: "token use unmet", Path: "/id-only", Auth: bearer(user), Status: 403, Challenge: ChallengeScope, Code: "insufficient_scope"},
+		}},
+		{name: "token use", v: f.Any, cases: []Case{
+			{Name: "ID token met", Path: "/id-only", Auth: bearer(idToken), Status: 200, Body: bob},
+			{Name: "access token unmet", Path: "/id-only", Auth: bearer(user), Status: 403, Challenge: ChallengeScope, Code: "insufficient_scope"},
+		}},
+		{name: "foreign verifier", v: Foreign{f.V}, cases: []Case{
+			{Name: "accepted", Path: "/any-group", Auth: bearer(admin), Status: 200, Body: bob},
+			{Name: "its own error is invalid_token", Path: "/me", Auth: bearer(expired), Status: 401, Challenge: ChallengeToken, Code: "invalid_token"},
+		}},
+		{name: "header", v: f.V, opts: []middleware.Option{middleware.WithHeader("X-Amzn-Oidc-Data")}, cases: []Case{
+			{Name: "bare value", Path: "/me", Header: [2]string{"x-amzn-oidc-data", user}, Status: 200, Body: bob},
+			{Name: "with a scheme", Path: "/me", Header: [2]string{"X-Amzn-Oidc-Data", "Bearer " + user}, Status: 400, Challenge: ChallengeReq, Code: "invalid_request"},
+			{Name: "header and Authorization", Path: "/me", Header: [2]string{"X-Amzn-Oidc-Data", user}, Auth: bearer(user), Status: 400, Challenge: ChallengeReq, Code: "invalid_request"},
+			{Name: "Authorization still read", Path: "/me", Auth: bearer(user), Status: 200, Body: bob},
+		}},
+		{name: "default deny", v: f.V, opts: []middleware.Option{middleware.DefaultDeny(),
+			middleware.Exclude("GET /health"),
+			middleware.Rule("GET /mee"), // mistyped: /me is covered by nothing
+			middleware.Rule("/any-group")}, cases: []Case{
+			{Name: "mistyped rule denies", Path: "/me", Auth: bearer(user), Status: 403, Challenge: ChallengeScope, Code: "insufficient_scope"},
+			{Name: "mistyped rule denies anonymous", Path: "/me", Status: 403, Challenge: ChallengeScope, Code: "insufficient_scope"},
+			{Name: "excluded", Path: "/health", Status: 200, Body: anonymous},
+			{Name: "rule without requirements", Path: "/any-group", Auth: bearer(admin), Status: 200, Body: bob},
+			{Name: "rule needs a token", Path: "/any-group", Status: 401, Challenge: Challenge, Code: "unauthorized"},
 		}},
 		{name: "optional", v: f.V, opts: []middleware.Option{middleware.Optional()}, cases: []Case{
 			{Name: "anonymous", Path: "/me", Status: 200, Body: anonymous},
@@ -205,7 +282,7 @@ func Run(t *testing.T, f *Fixture, stack Stack) {
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) {
 			t.Parallel()
-			srv := httptest.NewServer(stack(s.v, s.opts...))
+			srv := httptest.NewServer(stack(Build(t, s.v, s.opts...)))
 			defer srv.Close()
 			for _, tc := range s.cases {
 				t.Run(tc.Name, func(t *testing.T) {
@@ -218,25 +295,64 @@ func Run(t *testing.T, f *Fixture, stack Stack) {
 		t.Parallel()
 		var mu sync.Mutex
 		var got []error
-		h := stack(f.V, middleware.WithErrorHandler(func(w http.ResponseWriter, r *http.Request, err error) {
+		h := stack(Build(t, f.V, middleware.WithErrorHandler(func(w http.ResponseWriter, r *http.Request, err error) {
 			mu.Lock()
 			got = append(got, err)
 			mu.Unlock()
 			w.WriteHeader(teapotStatus)
-		}))
+		})))
 		srv := httptest.NewServer(h)
 		defer srv.Close()
 		Check(t, srv, Case{Name: "middleware", Path: "/me", Status: teapotStatus})
 		Check(t, srv, Case{Name: "guard", Path: "/any-group", Auth: bearer(user), Status: teapotStatus})
 		mu.Lock()
 		defer mu.Unlock()
-		if len(got) != 2 || !errors.Is(got[0], middleware.ErrNoToken) || !errors.Is(got[1], middleware.ErrInsufficientGroups) {
+		if len(got) != 2 || !errors.Is(got[0], middleware.ErrNoToken) || !errors.Is(got[1], middleware.ErrForbidden) {
 			t.Errorf("error handler got %v", got)
 		}
 	})
+	t.Run("observer", func(t *testing.T) {
+		t.Parallel()
+		var mu sync.Mutex
+		var seen []error
+		observe := middleware.WithRefusalObserver(func(_ context.Context, err error) {
+			mu.Lock()
+			seen = append(seen, err)
+			mu.Unlock()
+		})
+		opts := []middleware.Option{middleware.WithRealm("shop"), middleware.WithRetryAfter(3 * time.Second), observe}
+		srv := httptest.NewServer(stack(Build(t, f.V, opts...)))
+		defer srv.Close()
+		down := httptest.NewServer(stack(Build(t, f.Down, opts...)))
+		defer down.Close()
+		Check(t, srv, Case{Name: "no token", Path: "/me", Status: 401, Challenge: `Bearer realm="shop"`, Code: "unauthorized"})
+		Check(t, srv, Case{Name: "guard", Path: "/any-group", Auth: bearer(user), Status: 403, Challenge: `Bearer realm="shop", error="insufficient_scope"`, Code: "insufficient_scope"})
+		Check(t, srv, Case{Name: "revocation down", Path: "/me", Auth: bearer(stale), Status: 503, Code: "temporarily_unavailable", Retry: "3"})
+		Check(t, down, Case{Name: "keys down", Path: "/me", Auth: bearer(f.DownToken), Status: 503, Code: "temporarily_unavailable", Retry: "3"})
+		Check(t, srv, Case{Name: "accepted is not observed", Path: "/me", Auth: bearer(user), Status: 200, Body: bob})
+		mu.Lock()
+		defer mu.Unlock()
+		want := []error{middleware.ErrNoToken, middleware.ErrForbidden, verifier.ErrRevocationUnavailable, verifier.ErrJWKSUnavailable}
+		if len(seen) != len(want) {
+			t.Fatalf("observer saw %d refusals (%v), want %d", len(seen), seen, len(want))
+		}
+		for i, w := range want {
+			if !errors.Is(seen[i], w) {
+				t.Errorf("observer saw %v, want %v", seen[i], w)
+			}
+		}
+	})
+	t.Run("guard without middleware", func(t *testing.T) {
+		t.Parallel()
+		srv := httptest.NewServer(stack(nil))
+		defer srv.Close()
+		Check(t, srv, Case{Name: "guard", Path: "/any-group", Auth: bearer(admin), Status: 500, Code: "server_error"})
+		Check(t, srv, Case{Name: "token use guard", Path: "/id-only", Status: 500, Code: "server_error"})
+		Check(t, srv, Case{Name: "unguarded", Path: "/me", Status: 200, Body: anonymous})
+	})
 	t.Run("concurrent", func(t *testing.T) {
 		t.Parallel()
-		srv := httptest.NewServer(stack(f.V, middleware.Optional()))
+		srv := httptest.NewServer(stack(Build(t, f.V, middleware.Optional())))
 		defer srv.Close()
 		cases := []Case{
 			{Name: "user", Path: "/me", Auth: bearer(user), Status: 200, Body: bob},
@@ -259,6 +375,17 @@ func Run(t *testing.T, f *Fixture, stack Stack) {
 	})
 }
 
+// Build is middleware.New for the suite: a configuration error fails the
+// test.
+func Build(t testing.TB, v middleware.TokenVerifier, opts ...middleware.Option) *middleware.Middleware {
+	t.Helper()
+	m, err := middleware.New(v, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
 // Check sends tc to srv and compares the response; the response must not
 // repeat any of secrets. It is safe to call from several goroutines.
 func Check(t testing.TB, srv *httptest.Server, tc Case, secrets ...string) {
@@ -273,6 +400,9 @@ func Check(t testing.TB, srv *httptest.Server, tc Case, secrets ...string) {
 	}
 	if tc.Cookie != "" {
 		req.Header.Set("Cookie", tc.Cookie)
+	}
+	if tc.Header[0] != "" {
+		req.Header[tc.Header[0]] = []string{tc.Header[1]} // as sent, case included
 	}
 	resp, err := srv.Client().Do(req)
 	if err != nil {

@@ -1,9 +1,8 @@
-package middleware
+package core
 
 import (
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 )
 
@@ -11,11 +10,12 @@ import (
 // Bearer: the request carries no bearer token (RFC 6750 §3.1).
 var errOtherScheme = fmt.Errorf("%w: Authorization scheme is not Bearer", ErrNoToken)
 
-// extract finds the request's single bearer token. The sources are the
-// Authorization header, the cookie (WithCookie) and the query parameter
+// extract finds the request's single token. The sources are the
+// Authorization header (Bearer scheme), the named header (WithHeader, a bare
+// value), the cookie (WithCookie) and the query parameter
 // (WithQueryParameter); a token in more than one of them is refused, as is
 // more than one token in one of them.
-func (m *Middleware) extract(r *http.Request) (string, error) {
+func (e *Engine) extract(r Request) (string, error) {
 	var token, from string
 	found := func(t, source string) error {
 		if from != "" {
@@ -24,7 +24,7 @@ func (m *Middleware) extract(r *http.Request) (string, error) {
 		token, from = t, source
 		return nil
 	}
-	switch values := r.Header.Values("Authorization"); len(values) {
+	switch values := r.Header("Authorization"); len(values) {
 	case 0:
 	case 1:
 		t, err := parseAuthorization(values[0])
@@ -37,33 +37,46 @@ func (m *Middleware) extract(r *http.Request) (string, error) {
 	default:
 		return "", fmt.Errorf("%w: %d Authorization headers", ErrInvalidRequest, len(values))
 	}
-	if m.cookie != "" {
+	if e.HeaderName != "" {
+		switch values := r.Header(e.HeaderName); {
+		case len(values) > 1:
+			return "", fmt.Errorf("%w: %d %s headers", ErrInvalidRequest, len(values), e.HeaderName)
+		case len(values) == 1:
+			if !isBareToken(values[0]) {
+				return "", fmt.Errorf("%w: header %s is not a bare token", ErrInvalidRequest, e.HeaderName)
+			}
+			if err := found(values[0], e.HeaderName+" header"); err != nil {
+				return "", err
+			}
+		}
+	}
+	if e.Cookie != "" {
 		var n int
 		var value string
-		for _, c := range r.CookiesNamed(m.cookie) {
-			if c.Value != "" { // a cleared cookie is no token
-				n, value = n+1, c.Value
+		for _, c := range r.Cookie(e.Cookie) {
+			if c != "" { // a cleared cookie is no token
+				n, value = n+1, c
 			}
 		}
 		switch {
 		case n > 1:
-			return "", fmt.Errorf("%w: %d cookies named %q", ErrInvalidRequest, n, m.cookie)
+			return "", fmt.Errorf("%w: %d cookies named %q", ErrInvalidRequest, n, e.Cookie)
 		case n == 1:
 			if !isB64Token(value) {
-				return "", fmt.Errorf("%w: cookie %q is not a b64token", ErrInvalidRequest, m.cookie)
+				return "", fmt.Errorf("%w: cookie %q is not a b64token", ErrInvalidRequest, e.Cookie)
 			}
 			if err := found(value, "cookie"); err != nil {
 				return "", err
 			}
 		}
 	}
-	if m.query != "" && r.URL != nil {
-		switch values := r.URL.Query()[m.query]; {
+	if e.Query != "" {
+		switch values := r.Query(e.Query); {
 		case len(values) > 1:
-			return "", fmt.Errorf("%w: query parameter %q repeated", ErrInvalidRequest, m.query)
+			return "", fmt.Errorf("%w: query parameter %q repeated", ErrInvalidRequest, e.Query)
 		case len(values) == 1:
 			if !isB64Token(values[0]) {
-				return "", fmt.Errorf("%w: query parameter %q is not a b64token", ErrInvalidRequest, m.query)
+				return "", fmt.Errorf("%w: query parameter %q is not a b64token", ErrInvalidRequest, e.Query)
 			}
 			if err := found(values[0], "query"); err != nil {
 				return "", err
@@ -74,6 +87,21 @@ func (m *Middleware) extract(r *http.Request) (string, error) {
 		return "", ErrNoToken
 	}
 	return token, nil
+}
+
+// isBareToken reports whether a WithHeader value can be a token: b64token
+// characters with "=" allowed anywhere, since some issuers (ALB) pad every
+// segment of their JWTs. The verifier does the real parsing.
+func isBareToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if b64TokenByte[s[i]] == 0 && s[i] != '=' {
+			return false
+		}
+	}
+	return true
 }
 
 // parseAuthorization parses one Authorization value. The policy: the

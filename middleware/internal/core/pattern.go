@@ -1,10 +1,12 @@
-package middleware
+package core
 
 import (
 	"fmt"
 	"net/http"
 	"path"
 	"strings"
+
+	"github.com/cognitoauth/cognitoauth/claims"
 )
 
 // pattern is an Exclude or Rule pattern: "[METHOD ]PATH" in the syntax of
@@ -13,21 +15,20 @@ import (
 // itself. A METHOD of GET also matches HEAD, as in ServeMux. For gRPC the
 // path is the full method name ("/pkg.Service/Method") and the method POST.
 type pattern struct {
+	text         string // as configured, for error messages
 	method, path string
 	subtree      bool
 }
 
 func parsePattern(s string) (pattern, error) {
-	var p pattern
+	p := pattern{text: s}
 	switch f := strings.Fields(s); len(f) {
 	case 1:
 		p.path = f[0]
 	case 2:
 		p.method, p.path = f[0], f[1]
-		for i := 0; i < len(p.method); i++ {
-			if !isTokenChar(p.method[i]) {
-				return p, fmt.Errorf("%w: pattern %q: bad method", ErrMisconfigured, s)
-			}
+		if !isMethod(p.method) {
+			return p, fmt.Errorf("%w: pattern %q: method must be upper-case, as HTTP methods are matched (GET, POST, ...)", ErrMisconfigured, s)
 		}
 	default:
 		return p, fmt.Errorf("%w: pattern %q is not [METHOD ]PATH", ErrMisconfigured, s)
@@ -76,44 +77,51 @@ func cleanPath(p string) string {
 	return np
 }
 
+// isMethod reports whether m is an upper-case HTTP method token: methods
+// are case-sensitive (RFC 9110 §9.1), so "post" would never match POST
+// while a method-agnostic handler still served it.
+func isMethod(m string) bool {
+	for i := 0; i < len(m); i++ {
+		if c := m[i]; (c < 'A' || c > 'Z') && c != '-' && c != '_' {
+			return false
+		}
+	}
+	return m != ""
+}
+
 // rule is a Rule: requests matching pattern must meet every requirement.
 type rule struct {
 	pattern pattern
-	reqs    []Requirement
+	reqs    []func(*claims.Claims) error
 }
 
 // excluded reports whether r matches an exclusion. A path that is not in
-// canonical form (dot segments, double slashes, any percent-encoding that
-// the URL keeps in RawPath) is never excluded: routers that do not clean
-// paths could send it elsewhere than the exclusion meant.
-func (m *Middleware) excluded(r *http.Request) bool {
-	if len(m.exclude) == 0 || r.URL == nil || r.URL.RawPath != "" {
+// canonical form (dot segments, double slashes, percent-encoding that the
+// transport reports as inexact) is never excluded: routers that do not
+// clean paths could send it elsewhere than the exclusion meant.
+func (e *Engine) excluded(method, path string, exact bool) bool {
+	if len(e.exclude) == 0 || !exact || path != cleanPath(path) {
 		return false
 	}
-	p := r.URL.Path
-	if p != cleanPath(p) {
-		return false
-	}
-	for _, e := range m.exclude {
-		if e.match(r.Method, p) {
+	for _, x := range e.exclude {
+		if x.match(method, path) {
 			return true
 		}
 	}
 	return false
 }
 
-// rulesFor returns the rules whose pattern matches r's path as sent or in
+// rulesFor returns the rules whose pattern matches the path as sent or in
 // canonical form: a rule applies whichever way a router reads the path.
-func (m *Middleware) rulesFor(r *http.Request) []*rule {
-	if len(m.rules) == 0 || r.URL == nil {
+func (e *Engine) rulesFor(method, raw string) []*rule {
+	if len(e.rules) == 0 {
 		return nil
 	}
-	raw := r.URL.Path
 	clean := cleanPath(raw)
 	var out []*rule
-	for i := range m.rules {
-		rl := &m.rules[i]
-		if rl.pattern.match(r.Method, raw) || rl.pattern.match(r.Method, clean) {
+	for i := range e.rules {
+		rl := &e.rules[i]
+		if rl.pattern.match(method, raw) || rl.pattern.match(method, clean) {
 			out = append(out, rl)
 		}
 	}
