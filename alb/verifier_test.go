@@ -276,7 +276,9 @@ func TestKeyEndpointFaults(t *testing.T) {
 		{"not PEM", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("hello")) }, verifier.ErrJWKSUnavailable},
 		{"RSA key", func(w http.ResponseWriter, r *http.Request) { w.Write(rsaPEM) }, verifier.ErrJWKSUnavailable},
 		{"body over MaxJWKSSize", func(w http.ResponseWriter, r *http.Request) { w.Write(make([]byte, 2048)) }, verifier.ErrJWKSUnavailable},
-		{"redirect", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "https://example.com/", http.StatusFound) }, verifier.ErrJWKSUnavailable},
+		{"redirect", func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "https://example.com/", http.StatusFound)
+		}, verifier.ErrJWKSUnavailable},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
