@@ -13,5 +13,8 @@
 //
 // Tokens carry the AWS-shaped issuer of the pool ID
 // (https://cognito-idp.{region}.amazonaws.com/{pool}); only the JWKS URL points
-// at the local server. Nothing here belongs in a production binary.
+// at the local server. NewALB is a fake Application Load Balancer: P-256
+// keys served as PEM per kid, and x-amzn-oidc-data tokens minted as ALB
+// writes them; ALB.Config returns an alb.Config pointing at it. Nothing here
+// belongs in a production binary.
 package cognitotest

@@ -44,6 +44,7 @@ type spec struct {
 	set      map[string]any
 	del      []string
 	header   map[string]any
+	unpadded bool // ALB tokens only: see WithoutPadding
 }
 
 // WithLifetime sets exp to iat plus d (default one hour); a negative d mints
