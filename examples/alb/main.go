@@ -28,7 +28,7 @@ import (
 	"github.com/cognitoauth/cognitoauth/claims"
 	"github.com/cognitoauth/cognitoauth/cognitotest"
 	"github.com/cognitoauth/cognitoauth/examples/internal/demo"
-	"github.com/cognitoauth/cognitoauth/verifier"
+	"github.com/cognitoauth/cognitoauth/middleware"
 )
 
 // Environment variables that switch the example to a real ALB.
@@ -76,7 +76,11 @@ func run(ctx context.Context, args []string, out, stderr io.Writer, getenv func(
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: newAPI(env.v), ReadHeaderTimeout: 10 * time.Second}
+	api, err := newAPI(env.v)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	defer func() {
@@ -94,43 +98,25 @@ func run(ctx context.Context, args []string, out, stderr io.Writer, getenv func(
 }
 
 // newAPI is the part to copy: every route but /public requires a verified
-// X-Amzn-Oidc-Data token.
-func newAPI(v *alb.Verifier) http.Handler {
+// X-Amzn-Oidc-Data token, and a route nobody declared is refused. Never
+// trust that header unverified: anything that reaches the service can set it.
+func newAPI(v *alb.Verifier) (http.Handler, error) {
+	auth, err := middleware.New(v, middleware.WithHeader(header), middleware.DefaultDeny(),
+		middleware.Exclude("GET /public"),
+		middleware.Rule("GET /me")) // any user the ALB signed in
+	if err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /public", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"message": "hello, anonymous"})
 	})
-	mux.Handle("GET /me", requireALB(v, http.HandlerFunc(me)))
-	return mux
-}
-
-// requireALB verifies the ALB's token and puts its claims in the request's
-// context; a missing or refused token is answered 401, keys the service
-// cannot fetch 503. Never trust X-Amzn-Oidc-Data unverified: anything that
-// reaches the service can set it.
-func requireALB(v *alb.Verifier, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token := r.Header.Get(header)
-		if token == "" {
-			http.Error(w, "no "+header+" header: not through the load balancer", http.StatusUnauthorized)
-			return
-		}
-		c, err := v.Verify(r.Context(), token)
-		switch {
-		case errors.Is(err, verifier.ErrJWKSUnavailable):
-			w.Header().Set("Retry-After", "10")
-			http.Error(w, "authentication temporarily unavailable", http.StatusServiceUnavailable)
-			return
-		case err != nil:
-			http.Error(w, "invalid token", http.StatusUnauthorized)
-			return
-		}
-		next.ServeHTTP(w, r.WithContext(claims.NewContext(r.Context(), c)))
-	})
+	mux.HandleFunc("GET /me", me)
+	return auth.Handler(mux), nil
 }
 
 func me(w http.ResponseWriter, r *http.Request) {
-	c, _ := claims.FromContext(r.Context()) // always set behind requireALB
+	c, _ := claims.FromContext(r.Context()) // always set behind a Rule
 	writeJSON(w, map[string]any{"username": c.Username, "sub": c.Subject, "email": c.Email, "email_verified": c.EmailVerified, "client": c.ClientID})
 }
 
