@@ -178,9 +178,13 @@ func (r *keysReport) print(w io.Writer) {
 	fmt.Fprintf(w, "status  %s, %d bytes in %.1f ms\n", status, r.Bytes, r.Millis)
 	if len(r.Keys) > 0 {
 		fmt.Fprintf(w, "\nusable keys (%d):\n", len(r.Keys))
-		fmt.Fprintf(w, "  %-46s %-5s %-10s %s\n", "kid", "alg", "size", "use")
+		width := len("kid")
 		for _, k := range r.Keys {
-			fmt.Fprintf(w, "  %-46s %-5s %-10s %s\n", k.KID, orDash(k.Algorithm), k.Size, orDash(k.Use))
+			width = max(width, len(k.KID))
+		}
+		fmt.Fprintf(w, "  %-*s  %-5s  %-9s  %s\n", width, "kid", "alg", "size", "use")
+		for _, k := range r.Keys {
+			fmt.Fprintf(w, "  %-*s  %-5s  %-9s  %s\n", width, k.KID, orDash(k.Algorithm), k.Size, orDash(k.Use))
 		}
 	}
 	for _, s := range r.Skipped {

@@ -433,7 +433,7 @@ func TestKeys(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s %s", r.code, r.stdout, r.stderr)
 	}
-	for _, w := range []string{"issuer  " + p.Issuer, "url     " + p.JWKSURL, "status  200 OK", " ms", "usable keys (1)", "RS256 2048 bits  sig"} {
+	for _, w := range []string{"issuer  " + p.Issuer, "url     " + p.JWKSURL, "status  200 OK", " ms", "usable keys (1)", "RS256  2048 bits  sig"} {
 		if !strings.Contains(r.stdout, w) {
 			t.Errorf("output lacks %q:\n%s", w, r.stdout)
 		}
@@ -560,6 +560,7 @@ func TestUsageErrors(t *testing.T) {
 		{"keys bad pool", []string{"keys", "--pool", "x_y"}, "not a user pool ID"},
 		{"pool on all interfaces", []string{"pool", "--addr", "0.0.0.0:0"}, "want a loopback HOST:PORT"},
 		{"groups before user", []string{"pool", "--groups", "admin"}, "give --user first"},
+		{"pool ttl over a day", []string{"pool", "--addr", "127.0.0.1:0", "--ttl", "25h"}, "at most 24h"},
 		{"pool bad ID", []string{"pool", "--addr", "127.0.0.1:0", "--pool-id", "nope"}, "not a user pool ID"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -97,6 +97,9 @@ func runPool(ctx context.Context, e env, args []string) int {
 	if err != nil {
 		return fail(e, "pool", err, exitUsage)
 	}
+	if *ttl > 24*time.Hour {
+		return fail(e, "pool", usagef("--ttl %v: Cognito tokens live at most 24h, and verifiers refuse longer", *ttl), exitUsage)
+	}
 	host, _, err := net.SplitHostPort(*addr)
 	if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
 		return fail(e, "pool", usagef("--addr %q: want a loopback HOST:PORT such as 127.0.0.1:9443 (the pool mints tokens for anyone who can reach it)", *addr), exitUsage)
