@@ -164,6 +164,10 @@ func (p *Pool) serve(w http.ResponseWriter, r *http.Request) {
 		(*h).ServeHTTP(w, r)
 		return
 	}
+	if r.URL.Path == p.OpenIDConfigurationPath() {
+		p.serveOpenIDConfiguration(w, r)
+		return
+	}
 	if r.URL.Path != "/"+p.opts.UserPoolID+"/.well-known/jwks.json" {
 		http.NotFound(w, r)
 		return

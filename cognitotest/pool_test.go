@@ -179,7 +179,7 @@ func TestPoolJWKSIsPublic(t *testing.T) {
 			}
 		}
 	}
-	other, err := p.HTTPClient().Get(strings.TrimSuffix(p.JWKSURL(), "jwks.json") + "openid-configuration")
+	other, err := p.HTTPClient().Get(strings.TrimSuffix(p.JWKSURL(), "jwks.json") + "keys.json")
 	if err != nil {
 		t.Fatal(err)
 	}
