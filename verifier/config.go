@@ -45,6 +45,7 @@ const (
 	DefaultMaxTokenSize     = 16 << 10
 	DefaultMaxTokenLifetime = 24 * time.Hour
 	DefaultCacheSize        = 65536
+	DefaultCacheBytes       = 32 << 20
 )
 
 // Pool is one user pool a Verifier accepts tokens from. The same fields at
@@ -143,6 +144,12 @@ type Config struct {
 	// CacheSize bounds the verified-token cache (default 65536 tokens);
 	// negative disables it.
 	CacheSize int
+	// CacheBytes bounds the memory the verified-token cache holds (default
+	// 32 MiB), accounted per entry from its real size: token text, decoded
+	// payload, claims and overhead (about 2.6 KB for a typical 1 KB token,
+	// 30 KB for a 16 KiB one). When either bound is reached, new tokens are
+	// verified but not cached.
+	CacheBytes int64
 }
 
 var (

@@ -94,11 +94,18 @@ func New(cfg Config) (*Verifier, error) {
 			return nil, err
 		}
 	}
-	switch {
-	case cfg.CacheSize == 0:
-		v.cache = newTokenCache(DefaultCacheSize)
-	case cfg.CacheSize > 0:
-		v.cache = newTokenCache(cfg.CacheSize)
+	if cfg.CacheBytes < 0 {
+		return nil, errors.New("verifier: CacheBytes is negative (set CacheSize negative to disable the cache)")
+	}
+	if cfg.CacheSize >= 0 {
+		size, bytes := cfg.CacheSize, cfg.CacheBytes
+		if size == 0 {
+			size = DefaultCacheSize
+		}
+		if bytes == 0 {
+			bytes = DefaultCacheBytes
+		}
+		v.cache = newTokenCache(size, bytes)
 	}
 	return v, nil
 }
@@ -202,13 +209,13 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*claims.Claims, er
 			}
 		}
 	}
-	c, key, now, err := v.verify(ctx, token, now)
+	c, key, cost, now, err := v.verify(ctx, token, now)
 	if err != nil {
 		return nil, err
 	}
 	if v.cache != nil {
 		exp, _ := c.Expiry()
-		v.cache.add(token, &cachedToken{claims: c, key: key, deadline: exp + v.leeway.Seconds()}, seconds(now))
+		v.cache.add(token, &cachedToken{claims: c, key: key, deadline: exp + v.leeway.Seconds(), cost: cost}, seconds(now))
 	}
 	return c, nil
 }
@@ -255,29 +262,29 @@ func (v *Verifier) keyHeld(ctx context.Context, e *cachedToken, now time.Time) (
 // verify runs every check except CustomCheck's re-run on cache hits, at
 // now, or at the clock read again if it had to wait for keys; it returns
 // the time it used.
-func (v *Verifier) verify(ctx context.Context, token string, now time.Time) (*claims.Claims, *jwks.Key, time.Time, error) {
+func (v *Verifier) verify(ctx context.Context, token string, now time.Time) (*claims.Claims, *jwks.Key, int64, time.Time, error) {
 	var hbuf [256]byte
 	var pbuf [2048]byte // Cognito's payloads fit; claims.Decode copies what it keeps
 	var sbuf [512]byte  // RSA 4096 and every ECDSA curve fit
 	ph, hit, pb, sig, signingInput, err := v.parse(token, hbuf[:], pbuf[:], sbuf[:])
 	h, method := ph.h, ph.method
 	if err != nil {
-		return nil, nil, now, err
+		return nil, nil, 0, now, err
 	}
 	c, err := claims.Decode(pb)
 	if err != nil {
 		var de *claims.DecodeError
 		if errors.As(err, &de) {
-			return nil, nil, now, &ValidationError{Reason: ErrTokenMalformed, Claim: de.Claim, Detail: de.Reason}
+			return nil, nil, 0, now, &ValidationError{Reason: ErrTokenMalformed, Claim: de.Claim, Detail: de.Reason}
 		}
-		return nil, nil, now, &ValidationError{Reason: ErrTokenMalformed, Err: err}
+		return nil, nil, 0, now, &ValidationError{Reason: ErrTokenMalformed, Err: err}
 	}
 	if c.Issuer == "" {
-		return nil, nil, now, fail(ErrIssuerMismatch, "iss", "", "missing")
+		return nil, nil, 0, now, fail(ErrIssuerMismatch, "iss", "", "missing")
 	}
 	p := v.pools[c.Issuer]
 	if p == nil {
-		return nil, nil, now, fail(ErrIssuerMismatch, "iss", c.Issuer, "not a configured pool's issuer")
+		return nil, nil, 0, now, fail(ErrIssuerMismatch, "iss", c.Issuer, "not a configured pool's issuer")
 	}
 	key, ok := p.keys.Lookup(h.kid, now)
 	if !ok {
@@ -286,26 +293,30 @@ func (v *Verifier) verify(ctx context.Context, token string, now time.Time) (*cl
 			if errors.Is(err, jwks.ErrKeyNotFound) {
 				reason = ErrKeyNotFound
 			}
-			return nil, nil, now, &ValidationError{Reason: reason, Claim: "header.kid", Value: quote(h.kid), Err: err}
+			return nil, nil, 0, now, &ValidationError{Reason: reason, Claim: "header.kid", Value: quote(h.kid), Err: err}
 		}
 		now = v.now() // after the wait for keys
 	}
 	if err := checkKey(h.alg, key); err != nil {
-		return nil, nil, now, err
+		return nil, nil, 0, now, err
 	}
 	if err := verifySignature(method, signingInput, sig, key.Public); err != nil {
-		return nil, nil, now, fail(ErrSignatureInvalid, "", "", "")
+		return nil, nil, 0, now, fail(ErrSignatureInvalid, "", "", "")
 	}
 	if err := v.checkClaims(p, c, seconds(now)); err != nil {
-		return nil, nil, now, err
+		return nil, nil, 0, now, err
 	}
 	if err := v.checkCustom(ctx, c); err != nil {
-		return nil, nil, now, err
+		return nil, nil, 0, now, err
 	}
 	if !hit {
 		v.headers.add(ph)
 	}
-	return c, key, now, nil
+	var cost int64
+	if v.cache != nil {
+		cost = entryCost(token, pb, c)
+	}
+	return c, key, cost, now, nil
 }
 
 // parse checks the token's shape, decodes its segments strictly (into hbuf,
