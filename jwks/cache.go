@@ -50,6 +50,12 @@ type Options struct {
 	// MaxStale is the age after which fetched keys stop being served when
 	// no refresh has succeeded (default 24 h). Keys given to Load do not age.
 	MaxStale time.Duration
+	// PinJWKS freezes keys given to Load: they are never refreshed nor
+	// replaced, and no fetch is made at all, so a key the pool withdraws
+	// keeps verifying until the program is reconfigured. Off by default:
+	// loaded keys are then refreshed like fetched ones, and kept when a
+	// refresh fails.
+	PinJWKS bool
 	// AllowHTTP permits an http:// URL. Only for local emulators and tests:
 	// keys fetched over plain HTTP can be replaced by anyone on the path.
 	AllowHTTP bool
@@ -90,7 +96,8 @@ type Cache struct {
 type state struct {
 	set       *Set
 	fetchedAt time.Time
-	pinned    bool // loaded by Load: does not age out
+	loaded    bool // installed by Load: does not age out
+	frozen    bool // loaded with PinJWKS: never refreshed nor replaced
 }
 
 type flight struct {
@@ -161,21 +168,26 @@ func (c *Cache) Stats() Stats {
 }
 
 // Load installs keys from a JWKS document, for hosts that cannot reach the
-// endpoint or want no fetch at cold start. Loaded keys do not age out; a later
-// successful fetch replaces them.
+// endpoint or want no fetch at cold start. Loaded keys do not age out; they
+// are refreshed from the URL like fetched ones (a failed refresh keeps
+// them) and a successful fetch replaces them, unless Options.PinJWKS
+// freezes them.
 func (c *Cache) Load(doc []byte) error {
 	set, skipped, err := Parse(doc)
 	c.reportSkipped(skipped)
 	if err != nil {
 		return err
 	}
-	c.state.Store(&state{set: set, fetchedAt: c.opts.Now(), pinned: true})
+	c.state.Store(&state{set: set, fetchedAt: c.opts.Now(), loaded: true, frozen: c.opts.PinJWKS})
 	return nil
 }
 
 // Warmup fetches the set now, whatever the cooldown, and returns the fetch's
 // error. Concurrent lookups share its result.
 func (c *Cache) Warmup(ctx context.Context) error {
+	if st := c.state.Load(); st != nil && st.frozen {
+		return nil // pinned keys: nothing to fetch
+	}
 	f := c.start(true)
 	if f == nil {
 		return fmt.Errorf("%w: cache closed", ErrUnavailable)
@@ -194,7 +206,7 @@ func (c *Cache) Lookup(kid string, now time.Time) (*Key, bool) {
 		return nil, false
 	}
 	k, ok := st.set.Key(kid)
-	if ok && !st.pinned && now.Sub(st.fetchedAt) >= c.opts.RefreshInterval {
+	if ok && !st.frozen && now.Sub(st.fetchedAt) >= c.opts.RefreshInterval {
 		c.start(false) // background refresh; this request goes on
 	}
 	return k, ok
@@ -208,6 +220,9 @@ func (c *Cache) Key(ctx context.Context, kid string) (*Key, error) {
 		return k, nil
 	}
 	st := c.usable(c.opts.Now())
+	if st != nil && st.frozen {
+		return nil, ErrKeyNotFound // pinned keys: never fetched
+	}
 	f := c.start(false)
 	if f == nil { // cooldown (or closed): fail fast, never wait
 		if st != nil {
@@ -231,7 +246,7 @@ func (c *Cache) Key(ctx context.Context, kid string) (*Key, error) {
 // usable returns the held state unless it has aged past MaxStale.
 func (c *Cache) usable(now time.Time) *state {
 	st := c.state.Load()
-	if st == nil || (!st.pinned && now.Sub(st.fetchedAt) > c.opts.MaxStale) {
+	if st == nil || (!st.loaded && now.Sub(st.fetchedAt) > c.opts.MaxStale) {
 		return nil
 	}
 	return st

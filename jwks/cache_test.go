@@ -574,12 +574,13 @@ func TestCacheClose(t *testing.T) {
 }
 
 // TestCacheLoad: Load installs keys without a fetch; they never age out;
-// a later fetch replaces them; a bad document changes nothing.
+// a bad document changes nothing; an unknown kid fetches, and the fetched
+// set replaces the loaded one.
 func TestCacheLoad(t *testing.T) {
 	t.Parallel()
 	k := keys(t)
 	s := startKeyServer(t, true, document(t, rsaJWK(k.rsa2, "fetched")))
-	c, clk, log := newCache(t, s, jwks.Options{MaxStale: time.Hour, RefreshInterval: time.Minute})
+	c, _, log := newCache(t, s, jwks.Options{MaxStale: time.Hour, RefreshInterval: time.Minute})
 
 	if err := c.Load([]byte(`{"keys":[]}`)); !errors.Is(err, jwks.ErrNoUsableKeys) {
 		t.Fatalf("Load(empty) = %v", err)
@@ -594,21 +595,67 @@ func TestCacheLoad(t *testing.T) {
 	if st := c.Stats(); st.Keys != 1 || st.Fetches != 0 || !st.LastSuccess.Equal(epoch) {
 		t.Errorf("Stats after Load = %+v", st)
 	}
-
-	clk.Advance(48 * time.Hour) // past MaxStale and RefreshInterval
 	mustKey(t, c, "loaded")
-	wantRequests(t, s, "pinned keys neither age nor refresh", 0)
+	wantRequests(t, s, "loaded keys before RefreshInterval", 0)
 
-	mustKey(t, c, "fetched") // an unknown kid still fetches
+	mustKey(t, c, "fetched") // an unknown kid fetches
 	wantRequests(t, s, "unknown kid", 1)
 	if _, err := c.Key(context.Background(), "loaded"); !errors.Is(err, jwks.ErrKeyNotFound) {
 		t.Errorf("the fetched set did not replace the loaded one: %v", err)
 	}
-	clk.Advance(time.Hour + time.Nanosecond)
-	s.setHandler(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusInternalServerError) })
-	if _, err := c.Key(context.Background(), "fetched"); !errors.Is(err, jwks.ErrUnavailable) {
-		t.Errorf("fetched keys past MaxStale = %v, want ErrUnavailable", err)
+}
+
+// TestCacheLoadedKeysRefresh: loaded keys are refreshed like fetched ones
+// once RefreshInterval old; a failed refresh keeps them however old they
+// get (they never age out), and a successful one replaces them, so a key
+// the endpoint withdrew stops being served.
+func TestCacheLoadedKeysRefresh(t *testing.T) {
+	t.Parallel()
+	k := keys(t)
+	s := startKeyServer(t, true, document(t, rsaJWK(k.rsa2, "fetched")))
+	c, clk, log := newCache(t, s, jwks.Options{MaxStale: time.Hour, RefreshInterval: time.Minute})
+	if err := c.Load(document(t, rsaJWK(k.rsa1, "loaded"))); err != nil {
+		t.Fatalf("Load: %v", err)
 	}
+	s.setHandler(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusInternalServerError) })
+	clk.Advance(48 * time.Hour) // past RefreshInterval and MaxStale
+	mustKey(t, c, "loaded")     // served at once; the refresh starts behind it
+	waitFor(t, log.failed, "the failed refresh")
+	wantRequests(t, s, "refresh of loaded keys", 1)
+	mustKey(t, c, "loaded") // a failed refresh keeps them
+
+	s.handler.Store(nil) // the endpoint answers again
+	clk.Advance(jwks.DefaultCooldown)
+	mustKey(t, c, "loaded")
+	waitFor(t, log.fetched, "the successful refresh")
+	if _, ok := c.Lookup("loaded", clk.Now()); ok {
+		t.Error("the withdrawn loaded key is still served after a successful refresh")
+	}
+	if _, ok := c.Lookup("fetched", clk.Now()); !ok {
+		t.Error("the refreshed set is not served")
+	}
+}
+
+// TestCachePinJWKS: with PinJWKS, loaded keys are frozen: never refreshed,
+// never aged, never fetched, not even for an unknown kid or by Warmup.
+func TestCachePinJWKS(t *testing.T) {
+	t.Parallel()
+	k := keys(t)
+	s := startKeyServer(t, true, document(t, rsaJWK(k.rsa2, "fetched")))
+	c, clk, _ := newCache(t, s, jwks.Options{MaxStale: time.Hour, RefreshInterval: time.Minute, PinJWKS: true})
+	if err := c.Load(document(t, rsaJWK(k.rsa1, "loaded"))); err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	clk.Advance(48 * time.Hour)
+	mustKey(t, c, "loaded")
+	if _, err := c.Key(context.Background(), "fetched"); !errors.Is(err, jwks.ErrKeyNotFound) {
+		t.Errorf("unknown kid with pinned keys = %v, want ErrKeyNotFound", err)
+	}
+	if err := c.Warmup(context.Background()); err != nil {
+		t.Errorf("Warmup with pinned keys = %v", err)
+	}
+	mustKey(t, c, "loaded")
+	wantRequests(t, s, "pinned keys", 0)
 }
 
 // TestCacheLookup: Lookup serves what the cache holds at the time it is

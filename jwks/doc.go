@@ -2,7 +2,8 @@
 // user pool (https://cognito-idp.{region}.amazonaws.com/{pool}/.well-known/jwks.json).
 //
 // A Cache serves keys by kid from memory. It fetches the set lazily on first
-// use (or eagerly with Warmup, or never with Load for air-gapped hosts), and
+// use, or eagerly with Warmup; Load installs a set without a fetch (refreshed
+// later like a fetched one, or frozen with PinJWKS for air-gapped hosts), and
 // it protects the key endpoint:
 //
 //   - one fetch at a time per Cache; concurrent callers share it (single flight);

@@ -46,6 +46,7 @@ const (
 	DefaultMaxTokenLifetime = 24 * time.Hour
 	DefaultCacheSize        = 65536
 	DefaultCacheBytes       = 32 << 20
+	DefaultRefreshInterval  = time.Hour
 )
 
 // Pool is one user pool a Verifier accepts tokens from. The same fields at
@@ -72,7 +73,10 @@ type Pool struct {
 	// comes from configuration only: nothing in a token can choose it.
 	JWKSURL string
 	// JWKS preloads the pool's key set (a JWKS document), so that no fetch is
-	// needed at cold start or on hosts without access to the endpoint.
+	// needed at cold start or on hosts without access to the endpoint. The
+	// keys are refreshed from the key URL every RefreshInterval like fetched
+	// ones (a failed refresh keeps them, so air-gapped hosts lose nothing),
+	// unless Config.PinJWKS freezes them.
 	JWKS []byte
 }
 
@@ -133,6 +137,11 @@ type Config struct {
 	MaxKeyAge time.Duration
 	// MaxJWKSSize bounds a key set response (default 1 MiB).
 	MaxJWKSSize int64
+	// PinJWKS freezes preloaded key sets (JWKS fields): they are never
+	// refreshed nor fetched, so a key the pool withdraws keeps verifying
+	// until the program is reconfigured, and tokens of a new key are refused
+	// with ErrKeyNotFound. Off by default; pools without JWKS still fetch.
+	PinJWKS bool
 	// Logger receives key fetch results (default: discarded). Tokens are
 	// never logged.
 	Logger *slog.Logger
