@@ -255,7 +255,7 @@ func (c *Config) pools() ([]Pool, error) {
 	} else if len(c.ClientIDs) > 0 || c.TokenUse != 0 || c.Issuer != "" || c.JWKSURL != "" || c.JWKS != nil || c.SkipClientIDCheck {
 		return nil, errors.New("verifier: pool fields are set but UserPoolID is empty")
 	}
-	pools = append(pools, c.Pools...)
+	pools = append(pools, c.Pools...) // a copy; New clones their slices in turn
 	if len(pools) == 0 {
 		return nil, errors.New("verifier: no user pool configured (set UserPoolID or Pools)")
 	}

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -45,7 +46,9 @@ type pool struct {
 }
 
 // New validates cfg once and returns a Verifier. It fetches nothing; keys are
-// fetched on first use, or by Warmup.
+// fetched on first use, or by Warmup. Every slice cfg holds (ClientIDs,
+// Pools and theirs, AllowedAlgorithms, JWKS) is copied: changing them after
+// New changes nothing.
 func New(cfg Config) (*Verifier, error) {
 	pools, err := cfg.pools()
 	if err != nil {
@@ -72,7 +75,7 @@ func New(cfg Config) (*Verifier, error) {
 	if v.now == nil {
 		v.now = time.Now
 	}
-	algs := cfg.AllowedAlgorithms
+	algs := slices.Clone(cfg.AllowedAlgorithms) // read once here; never kept
 	if len(algs) == 0 {
 		algs = []string{"RS256"}
 	}
@@ -130,7 +133,7 @@ func (v *Verifier) addPool(p *Pool, opts jwks.Options, byURL map[string]*jwks.Ca
 				return fmt.Errorf("verifier: pool %q: %w", p.UserPoolID, err)
 			}
 			if p.JWKS != nil {
-				if err := keys.Load(p.JWKS); err != nil {
+				if err := keys.Load(bytes.Clone(p.JWKS)); err != nil {
 					keys.Close()
 					return fmt.Errorf("verifier: pool %q: preloaded JWKS: %w", p.UserPoolID, err)
 				}
@@ -141,7 +144,8 @@ func (v *Verifier) addPool(p *Pool, opts jwks.Options, byURL map[string]*jwks.Ca
 				v.warm = append(v.warm, keys)
 			}
 		}
-		v.pools[iss] = &pool{issuer: iss, id: p.UserPoolID, clientIDs: p.ClientIDs, tokenUse: p.TokenUse, keys: keys}
+		// The client IDs are copied: the caller's slice may change after New.
+		v.pools[iss] = &pool{issuer: iss, id: p.UserPoolID, clientIDs: slices.Clone(p.ClientIDs), tokenUse: p.TokenUse, keys: keys}
 	}
 	return nil
 }
