@@ -59,6 +59,11 @@ type Options struct {
 	// AllowHTTP permits an http:// URL. Only for local emulators and tests:
 	// keys fetched over plain HTTP can be replaced by anyone on the path.
 	AllowHTTP bool
+	// AllowedAlgorithms are the header algorithms the keys will verify
+	// (default: every one Parse knows). A key none of them can use is
+	// skipped, and a fetched set left with no usable key is a failed fetch:
+	// the keys held are kept.
+	AllowedAlgorithms []string
 	// Now is the clock for ages and cooldowns (default time.Now).
 	Now func() time.Time
 	// Logger receives fetch results and skipped keys (default: discarded).
@@ -115,6 +120,15 @@ func New(rawURL string, opts Options) (*Cache, error) {
 	if u.Scheme == "http" && !opts.AllowHTTP {
 		return nil, fmt.Errorf("jwks: URL %q is not https (AllowHTTP is for local emulators only)", rawURL)
 	}
+	for _, a := range opts.AllowedAlgorithms {
+		if _, ok := algorithms[a]; !ok {
+			return nil, fmt.Errorf("jwks: algorithm %q is not supported", a)
+		}
+	}
+	opts.AllowedAlgorithms = append([]string(nil), opts.AllowedAlgorithms...)
+	if len(opts.AllowedAlgorithms) == 0 {
+		opts.AllowedAlgorithms = nil
+	}
 	if opts.FetchTimeout <= 0 {
 		opts.FetchTimeout = DefaultFetchTimeout
 	}
@@ -146,12 +160,26 @@ func New(rawURL string, opts Options) (*Cache, error) {
 	return c, nil
 }
 
+// made reports whether c came from New: a nil or zero Cache holds no keys,
+// fetches nothing and fails every lookup with ErrUnavailable, never panics.
+func (c *Cache) made() bool { return c != nil && c.cancel != nil }
+
+var errNotMade = fmt.Errorf("%w: Cache not made by jwks.New", ErrUnavailable)
+
 // URL returns the JWKS URL this cache fetches.
-func (c *Cache) URL() string { return c.url }
+func (c *Cache) URL() string {
+	if c == nil {
+		return ""
+	}
+	return c.url
+}
 
 // Close stops any fetch in progress and waits for it. Lookups after Close
 // still serve held keys but start no fetch.
 func (c *Cache) Close() {
+	if !c.made() {
+		return
+	}
 	c.mu.Lock() // start checks ctx under mu, so no fetch begins after this
 	c.cancel()
 	c.mu.Unlock()
@@ -160,6 +188,9 @@ func (c *Cache) Close() {
 
 // Stats returns counters for monitoring and tests.
 func (c *Cache) Stats() Stats {
+	if c == nil {
+		return Stats{}
+	}
 	s := Stats{Fetches: c.fetches.Load(), Failures: c.failures.Load()}
 	if st := c.state.Load(); st != nil {
 		s.Keys, s.LastSuccess = st.set.Len(), st.fetchedAt
@@ -173,7 +204,10 @@ func (c *Cache) Stats() Stats {
 // them) and a successful fetch replaces them, unless Options.PinJWKS
 // freezes them.
 func (c *Cache) Load(doc []byte) error {
-	set, skipped, err := Parse(doc)
+	if !c.made() {
+		return errNotMade
+	}
+	set, skipped, err := parse(doc, c.opts.AllowedAlgorithms)
 	c.reportSkipped(skipped)
 	if err != nil {
 		return err
@@ -185,6 +219,9 @@ func (c *Cache) Load(doc []byte) error {
 // Warmup fetches the set now, whatever the cooldown, and returns the fetch's
 // error. Concurrent lookups share its result.
 func (c *Cache) Warmup(ctx context.Context) error {
+	if !c.made() {
+		return errNotMade
+	}
 	if st := c.state.Load(); st != nil && st.frozen {
 		return nil // pinned keys: nothing to fetch
 	}
@@ -201,6 +238,9 @@ func (c *Cache) Warmup(ctx context.Context) error {
 // due, as Key does; a caller that already holds the time saves reading the
 // clock again (Key is Lookup, then the fetch for an unknown kid).
 func (c *Cache) Lookup(kid string, now time.Time) (*Key, bool) {
+	if !c.made() {
+		return nil, false
+	}
 	st := c.usable(now)
 	if st == nil {
 		return nil, false
@@ -216,6 +256,9 @@ func (c *Cache) Lookup(kid string, now time.Time) (*Key, bool) {
 // For an unknown kid it waits for at most one fetch (bounded by FetchTimeout
 // and ctx), or fails at once during the cooldown.
 func (c *Cache) Key(ctx context.Context, kid string) (*Key, error) {
+	if !c.made() {
+		return nil, errNotMade
+	}
 	if k, ok := c.Lookup(kid, c.opts.Now()); ok {
 		return k, nil
 	}
@@ -342,7 +385,7 @@ func (c *Cache) fetch() (*Set, error) {
 	if int64(len(body)) > c.opts.MaxBodySize {
 		return nil, fmt.Errorf("jwks: %s: body larger than %d bytes", c.url, c.opts.MaxBodySize)
 	}
-	set, skipped, err := Parse(body)
+	set, skipped, err := parse(body, c.opts.AllowedAlgorithms)
 	c.reportSkipped(skipped)
 	if err != nil {
 		return nil, fmt.Errorf("jwks: %s: %w", c.url, err)
@@ -363,5 +406,8 @@ type FetchError struct {
 }
 
 func (e *FetchError) Error() string {
+	if e == nil {
+		return "jwks: <nil FetchError>"
+	}
 	return fmt.Sprintf("jwks: fetch %s: status %d, want 200", e.URL, e.StatusCode)
 }

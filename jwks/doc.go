@@ -22,9 +22,12 @@
 // https unless AllowHTTP is set (for local emulators only).
 //
 // Keys are parsed with github.com/lestrrat-go/jwx/v3. A key that cannot be
-// used (no kid, not a public signing key of type RSA, EC or OKP, an RSA
+// used (no kid, not a public RSA or EC signing key, a type or curve no
+// algorithm of Options.AllowedAlgorithms uses, OKP/Ed25519 always, an RSA
 // modulus under 2048 bits or one crypto/rsa refuses, use other than "sig") is
-// skipped, not fatal. When two usable keys share a kid the first one in the
+// skipped, not fatal; a fetched set left with no usable key is a failed
+// fetch, and the keys held are kept. No exported method panics on a nil or
+// zero value. When two usable keys share a kid the first one in the
 // document wins and the later ones are skipped and reported: a kid must name
 // exactly one key.
 package jwks

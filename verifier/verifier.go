@@ -89,7 +89,7 @@ func New(cfg Config) (*Verifier, error) {
 		HTTPClient: cfg.HTTPClient, FetchTimeout: cfg.FetchTimeout, MaxBodySize: cfg.MaxJWKSSize,
 		Cooldown: cfg.RefetchCooldown, RefreshInterval: cfg.RefreshInterval, MaxStale: cfg.MaxKeyAge,
 		AllowHTTP: cfg.InsecureAllowHTTPJWKS, Now: v.now, Logger: cfg.Logger,
-		PinJWKS: cfg.PinJWKS,
+		PinJWKS: cfg.PinJWKS, AllowedAlgorithms: algs,
 	}
 	byURL := make(map[string]*jwks.Cache)
 	for i := range pools {
