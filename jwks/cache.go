@@ -19,17 +19,17 @@ var (
 	// most one refetch (or none, during the cooldown).
 	ErrKeyNotFound = errors.New("jwks: key not found")
 	// ErrUnavailable means no usable key set is held (never fetched, fetch
-	// failed, or the last good set is older than MaxStale).
+	// failed, or the last good set is older than MaxKeyAge).
 	ErrUnavailable = errors.New("jwks: key set unavailable")
 )
 
 // Defaults for Options.
 const (
 	DefaultFetchTimeout    = 5 * time.Second
-	DefaultMaxBodySize     = 1 << 20
-	DefaultCooldown        = 10 * time.Second
+	DefaultMaxJWKSSize     = 1 << 20
+	DefaultRefetchCooldown = 10 * time.Second
 	DefaultRefreshInterval = time.Hour
-	DefaultMaxStale        = 24 * time.Hour
+	DefaultMaxKeyAge       = 24 * time.Hour
 )
 
 // Options tune a Cache. The zero value gives the documented defaults.
@@ -39,26 +39,26 @@ type Options struct {
 	HTTPClient *http.Client
 	// FetchTimeout bounds one fetch, connection to last byte (default 5 s).
 	FetchTimeout time.Duration
-	// MaxBodySize bounds the response body (default 1 MiB); larger is a failure.
-	MaxBodySize int64
-	// Cooldown is the least time between two fetches caused by unknown kids,
+	// MaxJWKSSize bounds the response body (default 1 MiB); larger is a failure.
+	MaxJWKSSize int64
+	// RefetchCooldown is the least time between two fetches caused by unknown kids,
 	// background refreshes or failures (default 10 s). Warmup ignores it.
-	Cooldown time.Duration
+	RefetchCooldown time.Duration
 	// RefreshInterval is the age after which a lookup starts a background
 	// refresh (default 1 h).
 	RefreshInterval time.Duration
-	// MaxStale is the age after which fetched keys stop being served when
+	// MaxKeyAge is the age after which fetched keys stop being served when
 	// no refresh has succeeded (default 24 h). Keys given to Load do not age.
-	MaxStale time.Duration
+	MaxKeyAge time.Duration
 	// PinJWKS freezes keys given to Load: they are never refreshed nor
 	// replaced, and no fetch is made at all, so a key the pool withdraws
 	// keeps verifying until the program is reconfigured. Off by default:
 	// loaded keys are then refreshed like fetched ones, and kept when a
 	// refresh fails.
 	PinJWKS bool
-	// AllowHTTP permits an http:// URL. Only for local emulators and tests:
+	// InsecureAllowHTTPJWKS permits an http:// URL. Only for local emulators and tests:
 	// keys fetched over plain HTTP can be replaced by anyone on the path.
-	AllowHTTP bool
+	InsecureAllowHTTPJWKS bool
 	// AllowedAlgorithms are the header algorithms the keys will verify
 	// (default: every one Parse knows). A key none of them can use is
 	// skipped, and a fetched set left with no usable key is a failed fetch:
@@ -111,14 +111,14 @@ type flight struct {
 }
 
 // New returns a Cache for the JWKS at rawURL. It validates the URL (absolute,
-// https unless opts.AllowHTTP) and fetches nothing.
+// https unless opts.InsecureAllowHTTPJWKS) and fetches nothing.
 func New(rawURL string, opts Options) (*Cache, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return nil, fmt.Errorf("jwks: URL %q is not an absolute http(s) URL", rawURL)
 	}
-	if u.Scheme == "http" && !opts.AllowHTTP {
-		return nil, fmt.Errorf("jwks: URL %q is not https (AllowHTTP is for local emulators only)", rawURL)
+	if u.Scheme == "http" && !opts.InsecureAllowHTTPJWKS {
+		return nil, fmt.Errorf("jwks: URL %q is not https (InsecureAllowHTTPJWKS is for local emulators only)", rawURL)
 	}
 	for _, a := range opts.AllowedAlgorithms {
 		if _, ok := algorithms[a]; !ok {
@@ -132,17 +132,17 @@ func New(rawURL string, opts Options) (*Cache, error) {
 	if opts.FetchTimeout <= 0 {
 		opts.FetchTimeout = DefaultFetchTimeout
 	}
-	if opts.MaxBodySize <= 0 {
-		opts.MaxBodySize = DefaultMaxBodySize
+	if opts.MaxJWKSSize <= 0 {
+		opts.MaxJWKSSize = DefaultMaxJWKSSize
 	}
-	if opts.Cooldown <= 0 {
-		opts.Cooldown = DefaultCooldown
+	if opts.RefetchCooldown <= 0 {
+		opts.RefetchCooldown = DefaultRefetchCooldown
 	}
 	if opts.RefreshInterval <= 0 {
 		opts.RefreshInterval = DefaultRefreshInterval
 	}
-	if opts.MaxStale <= 0 {
-		opts.MaxStale = DefaultMaxStale
+	if opts.MaxKeyAge <= 0 {
+		opts.MaxKeyAge = DefaultMaxKeyAge
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -286,10 +286,10 @@ func (c *Cache) Key(ctx context.Context, kid string) (*Key, error) {
 	return nil, ErrKeyNotFound
 }
 
-// usable returns the held state unless it has aged past MaxStale.
+// usable returns the held state unless it has aged past MaxKeyAge.
 func (c *Cache) usable(now time.Time) *state {
 	st := c.state.Load()
-	if st == nil || (!st.loaded && now.Sub(st.fetchedAt) > c.opts.MaxStale) {
+	if st == nil || (!st.loaded && now.Sub(st.fetchedAt) > c.opts.MaxKeyAge) {
 		return nil
 	}
 	return st
@@ -305,7 +305,7 @@ func (c *Cache) unavailable() error {
 }
 
 // start joins the fetch in progress or starts one. Unless force is set it
-// returns nil when the last fetch started less than Cooldown ago.
+// returns nil when the last fetch started less than RefetchCooldown ago.
 func (c *Cache) start(force bool) *flight {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -316,7 +316,7 @@ func (c *Cache) start(force bool) *flight {
 		return nil
 	}
 	now := c.opts.Now()
-	if !force && !c.lastAttempt.IsZero() && now.Sub(c.lastAttempt) < c.opts.Cooldown {
+	if !force && !c.lastAttempt.IsZero() && now.Sub(c.lastAttempt) < c.opts.RefetchCooldown {
 		return nil
 	}
 	c.lastAttempt = now
@@ -378,12 +378,12 @@ func (c *Cache) fetch() (*Set, error) {
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 4096)) // let the connection be reused
 		return nil, &FetchError{URL: c.url, StatusCode: resp.StatusCode}
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, c.opts.MaxBodySize+1))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, c.opts.MaxJWKSSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("jwks: read %s: %w", c.url, err)
 	}
-	if int64(len(body)) > c.opts.MaxBodySize {
-		return nil, fmt.Errorf("jwks: %s: body larger than %d bytes", c.url, c.opts.MaxBodySize)
+	if int64(len(body)) > c.opts.MaxJWKSSize {
+		return nil, fmt.Errorf("jwks: %s: body larger than %d bytes", c.url, c.opts.MaxJWKSSize)
 	}
 	set, skipped, err := parse(body, c.opts.AllowedAlgorithms)
 	c.reportSkipped(skipped)

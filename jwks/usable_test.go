@@ -65,7 +65,7 @@ func TestCacheUnusableSetIsFailedFetch(t *testing.T) {
 			c, clk, log := newCache(t, s, jwks.Options{AllowedAlgorithms: []string{"RS256"}})
 			mustKey(t, c, "good")
 			s.setDoc(tc.doc)
-			clk.Advance(jwks.DefaultCooldown)
+			clk.Advance(jwks.DefaultRefetchCooldown)
 			if _, err := c.Key(context.Background(), "new"); !errors.Is(err, jwks.ErrKeyNotFound) {
 				t.Fatalf("Key(new) = %v, want ErrKeyNotFound", err)
 			}

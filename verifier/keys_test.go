@@ -59,7 +59,7 @@ func TestVerifyKeyRotation(t *testing.T) {
 	expectRejected(t, v, rotated, verifier.ErrKeyNotFound, "header.kid")
 	requests("2.8#19 new kid within the cooldown: no fetch", 1)
 
-	clk.Advance(jwks.DefaultCooldown)
+	clk.Advance(jwks.DefaultRefetchCooldown)
 	c := mustVerify(t, v, rotated)
 	requests("2.8#21 new kid after the cooldown: one refetch", 2)
 	if c.Username != "testuser" {

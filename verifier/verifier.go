@@ -34,7 +34,6 @@ type Verifier struct {
 	now      func() time.Time
 	custom   func(context.Context, *claims.Claims) error
 	cache    *tokenCache
-	headers  headerCache
 }
 
 type pool struct {
@@ -86,9 +85,9 @@ func New(cfg Config) (*Verifier, error) {
 		v.algs[a] = jwt.GetSigningMethod(a)
 	}
 	opts := jwks.Options{
-		HTTPClient: cfg.HTTPClient, FetchTimeout: cfg.FetchTimeout, MaxBodySize: cfg.MaxJWKSSize,
-		Cooldown: cfg.RefetchCooldown, RefreshInterval: cfg.RefreshInterval, MaxStale: cfg.MaxKeyAge,
-		AllowHTTP: cfg.InsecureAllowHTTPJWKS, Now: v.now, Logger: cfg.Logger,
+		HTTPClient: cfg.HTTPClient, FetchTimeout: cfg.FetchTimeout, MaxJWKSSize: cfg.MaxJWKSSize,
+		RefetchCooldown: cfg.RefetchCooldown, RefreshInterval: cfg.RefreshInterval, MaxKeyAge: cfg.MaxKeyAge,
+		InsecureAllowHTTPJWKS: cfg.InsecureAllowHTTPJWKS, Now: v.now, Logger: cfg.Logger,
 		PinJWKS: cfg.PinJWKS, AllowedAlgorithms: algs,
 	}
 	byURL := make(map[string]*jwks.Cache)
@@ -271,7 +270,7 @@ func (v *Verifier) verify(ctx context.Context, token string, now time.Time) (*cl
 	var hbuf [256]byte
 	var pbuf [2048]byte // Cognito's payloads fit; claims.Decode copies what it keeps
 	var sbuf [512]byte  // RSA 4096 and every ECDSA curve fit
-	ph, hit, pb, sig, signingInput, err := v.parse(token, hbuf[:], pbuf[:], sbuf[:])
+	ph, pb, sig, signingInput, err := v.parse(token, hbuf[:], pbuf[:], sbuf[:])
 	h, method := ph.h, ph.method
 	if err != nil {
 		return nil, nil, 0, now, err
@@ -314,9 +313,6 @@ func (v *Verifier) verify(ctx context.Context, token string, now time.Time) (*cl
 	if err := v.checkCustom(ctx, c); err != nil {
 		return nil, nil, 0, now, err
 	}
-	if !hit {
-		v.headers.add(ph)
-	}
 	var cost int64
 	if v.cache != nil {
 		cost = entryCost(token, pb, c)
@@ -326,29 +322,26 @@ func (v *Verifier) verify(ctx context.Context, token string, now time.Time) (*cl
 
 // parse checks the token's shape, decodes its segments strictly (into hbuf,
 // pbuf and sbuf when they fit) and reads the header: alg allowed, kid
-// present, no crit; hit is whether the header came from v.headers. Every
-// error before the last segment has decoded goes through refuse (see
+// present, no crit. Every error before the last segment has decoded goes through refuse (see
 // split). Its results are separate values, not one struct, so that the
 // compiler can keep the buffers on the caller's stack.
 func (v *Verifier) parse(token string, hbuf, pbuf, sbuf []byte) (
-	ph parsedHeader, hit bool, payload, sig []byte, signingInput string, err error,
+	ph parsedHeader, payload, sig []byte, signingInput string, err error,
 ) {
 	seg, ok := split(token)
 	if !ok {
-		return ph, false, nil, nil, "", errNotJWS()
+		return ph, nil, nil, "", errNotJWS()
 	}
-	if e := v.headers.get(seg.header); e != nil {
-		ph, hit = *e, true
-	} else if ph, err = v.parseHeaderSegment(token, seg.header, hbuf); err != nil {
-		return parsedHeader{}, false, nil, nil, "", err
+	if ph, err = v.parseHeaderSegment(token, seg.header, hbuf); err != nil {
+		return parsedHeader{}, nil, nil, "", err
 	}
 	if payload, ok = decode(seg.payload, pbuf); !ok {
-		return parsedHeader{}, false, nil, nil, "", refuse(token, fail(ErrTokenMalformed, "", "", "payload is not strict base64url"))
+		return parsedHeader{}, nil, nil, "", refuse(token, fail(ErrTokenMalformed, "", "", "payload is not strict base64url"))
 	}
 	if sig, ok = decode(seg.signature, sbuf); !ok {
-		return parsedHeader{}, false, nil, nil, "", refuse(token, fail(ErrTokenMalformed, "", "", "signature is not strict base64url"))
+		return parsedHeader{}, nil, nil, "", refuse(token, fail(ErrTokenMalformed, "", "", "signature is not strict base64url"))
 	}
-	return ph, hit, payload, sig, seg.signingInput, nil
+	return ph, payload, sig, seg.signingInput, nil
 }
 
 // parseHeaderSegment decodes and reads the header segment of token.
