@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"sync"
@@ -41,8 +42,11 @@ type Options struct {
 	FetchTimeout time.Duration
 	// MaxJWKSSize bounds the response body (default 1 MiB); larger is a failure.
 	MaxJWKSSize int64
-	// RefetchCooldown is the least time between two fetches caused by unknown kids,
-	// background refreshes or failures (default 10 s). Warmup ignores it.
+	// RefetchCooldown is the least time between two fetches caused by
+	// unknown kids, background refreshes or failures (default 10 s). While no
+	// usable key is held (a cold start during an outage), failed fetches are
+	// retried sooner: after 0.75 to 1 s, then twice as long each time, up to
+	// RefetchCooldown. Warmup ignores it.
 	RefetchCooldown time.Duration
 	// RefreshInterval is the age after which a lookup starts a background
 	// refresh (default 1 h).
@@ -90,6 +94,8 @@ type Cache struct {
 	inflight    *flight
 	lastAttempt time.Time // start of the last fetch (Now), for the cooldown
 	lastErr     error
+	failStreak  int           // fetches failed in a row
+	retryAfter  time.Duration // the backoff after the last failure
 
 	fetches, failures atomic.Int64
 
@@ -316,7 +322,7 @@ func (c *Cache) start(force bool) *flight {
 		return nil
 	}
 	now := c.opts.Now()
-	if !force && !c.lastAttempt.IsZero() && now.Sub(c.lastAttempt) < c.opts.RefetchCooldown {
+	if !force && !c.lastAttempt.IsZero() && now.Sub(c.lastAttempt) < c.delay(now) {
 		return nil
 	}
 	c.lastAttempt = now
@@ -326,6 +332,34 @@ func (c *Cache) start(force bool) *flight {
 	c.wg.Add(1)
 	go c.run(f)
 	return f
+}
+
+// delay is the least time between the last fetch's start and the next,
+// under mu. With no usable keys after failures (a cold start during an
+// outage) it is the backoff, so that service resumes about a second after
+// a short outage ends; otherwise it is the full RefetchCooldown (unknown
+// kids, refreshes).
+func (c *Cache) delay(now time.Time) time.Duration {
+	if c.failStreak > 0 && c.usable(now) == nil {
+		return c.retryAfter
+	}
+	return c.opts.RefetchCooldown
+}
+
+// Backoff bounds: the first retry after a failure comes after 0.75 to 1 s
+// (the jitter spreads a fleet's retries), each further one after twice as
+// long, up to RefetchCooldown.
+const (
+	firstRetry = time.Second
+	jitter     = 4 // the delay is cut by up to 1/jitter
+)
+
+func backoff(streak int, ceiling time.Duration) time.Duration {
+	d := ceiling
+	if streak < 32 && firstRetry<<(streak-1) < ceiling {
+		d = firstRetry << (streak - 1)
+	}
+	return d - time.Duration(rand.Int64N(int64(d/jitter)+1))
 }
 
 // run performs one fetch on its own goroutine, so that a caller giving up
@@ -339,8 +373,11 @@ func (c *Cache) run(f *flight) {
 	c.mu.Lock()
 	if err == nil {
 		c.state.Store(&state{set: set, fetchedAt: c.opts.Now()})
+		c.failStreak = 0
 	} else {
 		c.failures.Add(1)
+		c.failStreak++
+		c.retryAfter = backoff(c.failStreak, c.opts.RefetchCooldown)
 	}
 	c.inflight, c.lastErr, f.err = nil, err, err
 	c.mu.Unlock()

@@ -47,6 +47,7 @@ const (
 	DefaultCacheSize        = 65536
 	DefaultCacheBytes       = 32 << 20
 	DefaultRefreshInterval  = time.Hour
+	DefaultRefetchCooldown  = 10 * time.Second
 )
 
 // Pool is one user pool a Verifier accepts tokens from. The same fields at
