@@ -202,7 +202,10 @@ func (p *Pool) issuers() ([][2]string, error) {
 
 func (p *Pool) validate() error {
 	if len(p.UserPoolID) > 55 || !poolIDPattern.MatchString(p.UserPoolID) {
-		return fmt.Errorf("verifier: user pool ID %q does not match %s", p.UserPoolID, poolIDPattern)
+		if strings.HasPrefix(p.UserPoolID, "https://") || strings.HasPrefix(p.UserPoolID, "http://") {
+			return fmt.Errorf("verifier: user pool ID %s is a URL: set UserPoolID to the pool ID after its last '/' (such as us-east-1_AbCdEfGhI), or Issuer for an emulator's issuer URL", quote(p.UserPoolID))
+		}
+		return fmt.Errorf("verifier: user pool ID %s does not match %s", quote(p.UserPoolID), poolIDPattern)
 	}
 	switch p.TokenUse {
 	case IDToken, AccessToken, AnyToken:
@@ -217,7 +220,7 @@ func (p *Pool) validate() error {
 	}
 	for _, id := range p.ClientIDs {
 		if len(id) > 128 || !clientIDPattern.MatchString(id) {
-			return fmt.Errorf("verifier: pool %q: client ID %q does not match %s", p.UserPoolID, id, clientIDPattern)
+			return fmt.Errorf("verifier: pool %q: client ID %s does not match %s", p.UserPoolID, quote(id), clientIDPattern)
 		}
 	}
 	if p.JWKSURL != "" {
@@ -230,7 +233,10 @@ func (p *Pool) validate() error {
 
 func checkURL(field, s string) error {
 	if !strings.HasPrefix(s, "https://") && !strings.HasPrefix(s, "http://") {
-		return fmt.Errorf("verifier: %s %q is not an absolute http(s) URL", field, s)
+		if poolIDPattern.MatchString(s) {
+			return fmt.Errorf("verifier: %s %s is a user pool ID, not a URL: set UserPoolID instead", field, quote(s))
+		}
+		return fmt.Errorf("verifier: %s %s is not an absolute http(s) URL", field, quote(s))
 	}
 	return nil
 }

@@ -421,7 +421,8 @@ func (v *Verifier) checkClaims(p *pool, c *claims.Claims, now float64) error {
 			base = now
 		}
 		if exp-base > (v.lifetime + v.leeway).Seconds() {
-			return fail(ErrTokenMalformed, "exp", formatSeconds(exp), "lifetime over "+v.lifetime.String())
+			return &ValidationError{Reason: ErrTokenMalformed, Claim: "exp", Value: formatTime(exp),
+				Detail: "lifetime over " + v.lifetime.String()}
 		}
 	}
 	switch c.TokenUse {
@@ -456,13 +457,13 @@ func (v *Verifier) checkTime(c *claims.Claims, now float64) error {
 		return fail(ErrTokenMalformed, "exp", "", "missing")
 	}
 	if now >= exp+leeway {
-		return fail(ErrTokenExpired, "exp", formatSeconds(exp), "")
+		return failTime(ErrTokenExpired, "exp", exp, now, v.leeway, "")
 	}
 	if nbf, ok := c.NotBeforeSeconds(); ok && nbf > now+leeway {
-		return fail(ErrTokenNotYetValid, "nbf", formatSeconds(nbf), "")
+		return failTime(ErrTokenNotYetValid, "nbf", nbf, now, v.leeway, "")
 	}
 	if iat, ok := c.IssuedAtSeconds(); ok && iat > now+leeway {
-		return fail(ErrTokenNotYetValid, "iat", formatSeconds(iat), "in the future")
+		return failTime(ErrTokenNotYetValid, "iat", iat, now, v.leeway, "in the future")
 	}
 	return nil
 }
