@@ -151,5 +151,5 @@ func relative(d float64) string {
 	if d > 100*365*24*3600 {
 		return "more than 100 years " + side
 	}
-	return time.Duration(d * float64(time.Second)).Round(time.Second).String() + " " + side
+	return time.Duration(d*float64(time.Second)).Round(time.Second).String() + " " + side
 }
