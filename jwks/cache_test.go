@@ -275,7 +275,7 @@ func TestCacheCooldown(t *testing.T) {
 }
 
 // TestCacheFailureStartsCooldown: after a failed fetch, lookups within the
-// cooldown fail at once with ErrUnavailable carrying the last error.
+// backoff fail at once with ErrUnavailable carrying the last error.
 func TestCacheFailureStartsCooldown(t *testing.T) {
 	t.Parallel()
 	s := startKeyServer(t, true, twoKeys(t))

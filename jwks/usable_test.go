@@ -3,6 +3,7 @@ package jwks_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"testing"
 	"time"
 
@@ -125,4 +126,46 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestCacheBackoffWithoutKeys: with no keys held, failed fetches are
+// retried after 0.75 to 1 s, then 1.5 to 2 s, doubling up to
+// RefetchCooldown; with keys held, a failed refresh waits the full
+// RefetchCooldown before the next fetch.
+func TestCacheBackoffWithoutKeys(t *testing.T) {
+	t.Parallel()
+	s := startKeyServer(t, true, twoKeys(t))
+	s.setHandler(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusBadGateway) })
+	c, clk, _ := newCache(t, s, jwks.Options{RefetchCooldown: 3 * time.Second})
+	try := func() { c.Key(context.Background(), "k1") }
+	steps := []struct {
+		advance time.Duration
+		want    int64
+	}{
+		{0, 1},                       // the first fetch fails
+		{749 * time.Millisecond, 1},  // under the shortest first retry
+		{251 * time.Millisecond, 2},  // 1 s: the first retry is due
+		{1499 * time.Millisecond, 2}, // under the shortest second retry
+		{501 * time.Millisecond, 3},  // 2 s: the second retry is due
+		{2249 * time.Millisecond, 3}, // under the shortest capped retry
+		{751 * time.Millisecond, 4},  // 3 s: capped at the cooldown, not 4 s
+	}
+	for i, st := range steps {
+		clk.Advance(st.advance)
+		try()
+		wantRequests(t, s, "backoff step "+string(rune('0'+i)), st.want)
+	}
+
+	s.handler.Store(nil)
+	clk.Advance(3 * time.Second)
+	mustKey(t, c, "k1") // keys held now
+	s.setHandler(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusBadGateway) })
+	clk.Advance(3 * time.Second)
+	if _, err := c.Key(context.Background(), "unknown"); !errors.Is(err, jwks.ErrKeyNotFound) {
+		t.Fatalf("Key(unknown) = %v", err)
+	}
+	wantRequests(t, s, "unknown kid with keys held", 6)
+	clk.Advance(2 * time.Second) // past any backoff, within the cooldown
+	c.Key(context.Background(), "unknown")
+	wantRequests(t, s, "after a failure with keys held: the full cooldown", 6)
 }
