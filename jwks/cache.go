@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"sync"
@@ -19,17 +20,17 @@ var (
 	// most one refetch (or none, during the cooldown).
 	ErrKeyNotFound = errors.New("jwks: key not found")
 	// ErrUnavailable means no usable key set is held (never fetched, fetch
-	// failed, or the last good set is older than MaxStale).
+	// failed, or the last good set is older than MaxKeyAge).
 	ErrUnavailable = errors.New("jwks: key set unavailable")
 )
 
 // Defaults for Options.
 const (
 	DefaultFetchTimeout    = 5 * time.Second
-	DefaultMaxBodySize     = 1 << 20
-	DefaultCooldown        = 10 * time.Second
+	DefaultMaxJWKSSize     = 1 << 20
+	DefaultRefetchCooldown = 10 * time.Second
 	DefaultRefreshInterval = time.Hour
-	DefaultMaxStale        = 24 * time.Hour
+	DefaultMaxKeyAge       = 24 * time.Hour
 )
 
 // Options tune a Cache. The zero value gives the documented defaults.
@@ -39,20 +40,34 @@ type Options struct {
 	HTTPClient *http.Client
 	// FetchTimeout bounds one fetch, connection to last byte (default 5 s).
 	FetchTimeout time.Duration
-	// MaxBodySize bounds the response body (default 1 MiB); larger is a failure.
-	MaxBodySize int64
-	// Cooldown is the least time between two fetches caused by unknown kids,
-	// background refreshes or failures (default 10 s). Warmup ignores it.
-	Cooldown time.Duration
+	// MaxJWKSSize bounds the response body (default 1 MiB); larger is a failure.
+	MaxJWKSSize int64
+	// RefetchCooldown is the least time between two fetches caused by
+	// unknown kids, background refreshes or failures (default 10 s). While no
+	// usable key is held (a cold start during an outage), failed fetches are
+	// retried sooner: after 0.75 to 1 s, then twice as long each time, up to
+	// RefetchCooldown. Warmup ignores it.
+	RefetchCooldown time.Duration
 	// RefreshInterval is the age after which a lookup starts a background
 	// refresh (default 1 h).
 	RefreshInterval time.Duration
-	// MaxStale is the age after which fetched keys stop being served when
+	// MaxKeyAge is the age after which fetched keys stop being served when
 	// no refresh has succeeded (default 24 h). Keys given to Load do not age.
-	MaxStale time.Duration
-	// AllowHTTP permits an http:// URL. Only for local emulators and tests:
+	MaxKeyAge time.Duration
+	// PinJWKS freezes keys given to Load: they are never refreshed nor
+	// replaced, and no fetch is made at all, so a key the pool withdraws
+	// keeps verifying until the program is reconfigured. Off by default:
+	// loaded keys are then refreshed like fetched ones, and kept when a
+	// refresh fails.
+	PinJWKS bool
+	// InsecureAllowHTTPJWKS permits an http:// URL. Only for local emulators and tests:
 	// keys fetched over plain HTTP can be replaced by anyone on the path.
-	AllowHTTP bool
+	InsecureAllowHTTPJWKS bool
+	// AllowedAlgorithms are the header algorithms the keys will verify
+	// (default: every one Parse knows). A key none of them can use is
+	// skipped, and a fetched set left with no usable key is a failed fetch:
+	// the keys held are kept.
+	AllowedAlgorithms []string
 	// Now is the clock for ages and cooldowns (default time.Now).
 	Now func() time.Time
 	// Logger receives fetch results and skipped keys (default: discarded).
@@ -79,6 +94,8 @@ type Cache struct {
 	inflight    *flight
 	lastAttempt time.Time // start of the last fetch (Now), for the cooldown
 	lastErr     error
+	failStreak  int           // fetches failed in a row
+	retryAfter  time.Duration // the backoff after the last failure
 
 	fetches, failures atomic.Int64
 
@@ -90,7 +107,8 @@ type Cache struct {
 type state struct {
 	set       *Set
 	fetchedAt time.Time
-	pinned    bool // loaded by Load: does not age out
+	loaded    bool // installed by Load: does not age out
+	frozen    bool // loaded with PinJWKS: never refreshed nor replaced
 }
 
 type flight struct {
@@ -99,29 +117,38 @@ type flight struct {
 }
 
 // New returns a Cache for the JWKS at rawURL. It validates the URL (absolute,
-// https unless opts.AllowHTTP) and fetches nothing.
+// https unless opts.InsecureAllowHTTPJWKS) and fetches nothing.
 func New(rawURL string, opts Options) (*Cache, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return nil, fmt.Errorf("jwks: URL %q is not an absolute http(s) URL", rawURL)
 	}
-	if u.Scheme == "http" && !opts.AllowHTTP {
-		return nil, fmt.Errorf("jwks: URL %q is not https (AllowHTTP is for local emulators only)", rawURL)
+	if u.Scheme == "http" && !opts.InsecureAllowHTTPJWKS {
+		return nil, fmt.Errorf("jwks: URL %q is not https (InsecureAllowHTTPJWKS is for local emulators only)", rawURL)
+	}
+	for _, a := range opts.AllowedAlgorithms {
+		if _, ok := algorithms[a]; !ok {
+			return nil, fmt.Errorf("jwks: algorithm %q is not supported", a)
+		}
+	}
+	opts.AllowedAlgorithms = append([]string(nil), opts.AllowedAlgorithms...)
+	if len(opts.AllowedAlgorithms) == 0 {
+		opts.AllowedAlgorithms = nil
 	}
 	if opts.FetchTimeout <= 0 {
 		opts.FetchTimeout = DefaultFetchTimeout
 	}
-	if opts.MaxBodySize <= 0 {
-		opts.MaxBodySize = DefaultMaxBodySize
+	if opts.MaxJWKSSize <= 0 {
+		opts.MaxJWKSSize = DefaultMaxJWKSSize
 	}
-	if opts.Cooldown <= 0 {
-		opts.Cooldown = DefaultCooldown
+	if opts.RefetchCooldown <= 0 {
+		opts.RefetchCooldown = DefaultRefetchCooldown
 	}
 	if opts.RefreshInterval <= 0 {
 		opts.RefreshInterval = DefaultRefreshInterval
 	}
-	if opts.MaxStale <= 0 {
-		opts.MaxStale = DefaultMaxStale
+	if opts.MaxKeyAge <= 0 {
+		opts.MaxKeyAge = DefaultMaxKeyAge
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -139,12 +166,26 @@ func New(rawURL string, opts Options) (*Cache, error) {
 	return c, nil
 }
 
+// made reports whether c came from New: a nil or zero Cache holds no keys,
+// fetches nothing and fails every lookup with ErrUnavailable, never panics.
+func (c *Cache) made() bool { return c != nil && c.cancel != nil }
+
+var errNotMade = fmt.Errorf("%w: Cache not made by jwks.New", ErrUnavailable)
+
 // URL returns the JWKS URL this cache fetches.
-func (c *Cache) URL() string { return c.url }
+func (c *Cache) URL() string {
+	if c == nil {
+		return ""
+	}
+	return c.url
+}
 
 // Close stops any fetch in progress and waits for it. Lookups after Close
 // still serve held keys but start no fetch.
 func (c *Cache) Close() {
+	if !c.made() {
+		return
+	}
 	c.mu.Lock() // start checks ctx under mu, so no fetch begins after this
 	c.cancel()
 	c.mu.Unlock()
@@ -153,6 +194,9 @@ func (c *Cache) Close() {
 
 // Stats returns counters for monitoring and tests.
 func (c *Cache) Stats() Stats {
+	if c == nil {
+		return Stats{}
+	}
 	s := Stats{Fetches: c.fetches.Load(), Failures: c.failures.Load()}
 	if st := c.state.Load(); st != nil {
 		s.Keys, s.LastSuccess = st.set.Len(), st.fetchedAt
@@ -161,21 +205,32 @@ func (c *Cache) Stats() Stats {
 }
 
 // Load installs keys from a JWKS document, for hosts that cannot reach the
-// endpoint or want no fetch at cold start. Loaded keys do not age out; a later
-// successful fetch replaces them.
+// endpoint or want no fetch at cold start. Loaded keys do not age out; they
+// are refreshed from the URL like fetched ones (a failed refresh keeps
+// them) and a successful fetch replaces them, unless Options.PinJWKS
+// freezes them.
 func (c *Cache) Load(doc []byte) error {
-	set, skipped, err := Parse(doc)
+	if !c.made() {
+		return errNotMade
+	}
+	set, skipped, err := parse(doc, c.opts.AllowedAlgorithms)
 	c.reportSkipped(skipped)
 	if err != nil {
 		return err
 	}
-	c.state.Store(&state{set: set, fetchedAt: c.opts.Now(), pinned: true})
+	c.state.Store(&state{set: set, fetchedAt: c.opts.Now(), loaded: true, frozen: c.opts.PinJWKS})
 	return nil
 }
 
 // Warmup fetches the set now, whatever the cooldown, and returns the fetch's
 // error. Concurrent lookups share its result.
 func (c *Cache) Warmup(ctx context.Context) error {
+	if !c.made() {
+		return errNotMade
+	}
+	if st := c.state.Load(); st != nil && st.frozen {
+		return nil // pinned keys: nothing to fetch
+	}
 	f := c.start(true)
 	if f == nil {
 		return fmt.Errorf("%w: cache closed", ErrUnavailable)
@@ -189,12 +244,15 @@ func (c *Cache) Warmup(ctx context.Context) error {
 // due, as Key does; a caller that already holds the time saves reading the
 // clock again (Key is Lookup, then the fetch for an unknown kid).
 func (c *Cache) Lookup(kid string, now time.Time) (*Key, bool) {
+	if !c.made() {
+		return nil, false
+	}
 	st := c.usable(now)
 	if st == nil {
 		return nil, false
 	}
 	k, ok := st.set.Key(kid)
-	if ok && !st.pinned && now.Sub(st.fetchedAt) >= c.opts.RefreshInterval {
+	if ok && !st.frozen && now.Sub(st.fetchedAt) >= c.opts.RefreshInterval {
 		c.start(false) // background refresh; this request goes on
 	}
 	return k, ok
@@ -204,10 +262,16 @@ func (c *Cache) Lookup(kid string, now time.Time) (*Key, bool) {
 // For an unknown kid it waits for at most one fetch (bounded by FetchTimeout
 // and ctx), or fails at once during the cooldown.
 func (c *Cache) Key(ctx context.Context, kid string) (*Key, error) {
+	if !c.made() {
+		return nil, errNotMade
+	}
 	if k, ok := c.Lookup(kid, c.opts.Now()); ok {
 		return k, nil
 	}
 	st := c.usable(c.opts.Now())
+	if st != nil && st.frozen {
+		return nil, ErrKeyNotFound // pinned keys: never fetched
+	}
 	f := c.start(false)
 	if f == nil { // cooldown (or closed): fail fast, never wait
 		if st != nil {
@@ -228,10 +292,10 @@ func (c *Cache) Key(ctx context.Context, kid string) (*Key, error) {
 	return nil, ErrKeyNotFound
 }
 
-// usable returns the held state unless it has aged past MaxStale.
+// usable returns the held state unless it has aged past MaxKeyAge.
 func (c *Cache) usable(now time.Time) *state {
 	st := c.state.Load()
-	if st == nil || (!st.pinned && now.Sub(st.fetchedAt) > c.opts.MaxStale) {
+	if st == nil || (!st.loaded && now.Sub(st.fetchedAt) > c.opts.MaxKeyAge) {
 		return nil
 	}
 	return st
@@ -247,7 +311,7 @@ func (c *Cache) unavailable() error {
 }
 
 // start joins the fetch in progress or starts one. Unless force is set it
-// returns nil when the last fetch started less than Cooldown ago.
+// returns nil when the last fetch started less than RefetchCooldown ago.
 func (c *Cache) start(force bool) *flight {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -258,7 +322,7 @@ func (c *Cache) start(force bool) *flight {
 		return nil
 	}
 	now := c.opts.Now()
-	if !force && !c.lastAttempt.IsZero() && now.Sub(c.lastAttempt) < c.opts.Cooldown {
+	if !force && !c.lastAttempt.IsZero() && now.Sub(c.lastAttempt) < c.delay(now) {
 		return nil
 	}
 	c.lastAttempt = now
@@ -268,6 +332,34 @@ func (c *Cache) start(force bool) *flight {
 	c.wg.Add(1)
 	go c.run(f)
 	return f
+}
+
+// delay is the least time between the last fetch's start and the next,
+// under mu. With no usable keys after failures (a cold start during an
+// outage) it is the backoff, so that service resumes about a second after
+// a short outage ends; otherwise it is the full RefetchCooldown (unknown
+// kids, refreshes).
+func (c *Cache) delay(now time.Time) time.Duration {
+	if c.failStreak > 0 && c.usable(now) == nil {
+		return c.retryAfter
+	}
+	return c.opts.RefetchCooldown
+}
+
+// Backoff bounds: the first retry after a failure comes after 0.75 to 1 s
+// (the jitter spreads a fleet's retries), each further one after twice as
+// long, up to RefetchCooldown.
+const (
+	firstRetry = time.Second
+	jitter     = 4 // the delay is cut by up to 1/jitter
+)
+
+func backoff(streak int, ceiling time.Duration) time.Duration {
+	d := ceiling
+	if streak < 32 && firstRetry<<(streak-1) < ceiling {
+		d = firstRetry << (streak - 1)
+	}
+	return d - time.Duration(rand.Int64N(int64(d/jitter)+1))
 }
 
 // run performs one fetch on its own goroutine, so that a caller giving up
@@ -281,8 +373,11 @@ func (c *Cache) run(f *flight) {
 	c.mu.Lock()
 	if err == nil {
 		c.state.Store(&state{set: set, fetchedAt: c.opts.Now()})
+		c.failStreak = 0
 	} else {
 		c.failures.Add(1)
+		c.failStreak++
+		c.retryAfter = backoff(c.failStreak, c.opts.RefetchCooldown)
 	}
 	c.inflight, c.lastErr, f.err = nil, err, err
 	c.mu.Unlock()
@@ -320,14 +415,14 @@ func (c *Cache) fetch() (*Set, error) {
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 4096)) // let the connection be reused
 		return nil, &FetchError{URL: c.url, StatusCode: resp.StatusCode}
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, c.opts.MaxBodySize+1))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, c.opts.MaxJWKSSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("jwks: read %s: %w", c.url, err)
 	}
-	if int64(len(body)) > c.opts.MaxBodySize {
-		return nil, fmt.Errorf("jwks: %s: body larger than %d bytes", c.url, c.opts.MaxBodySize)
+	if int64(len(body)) > c.opts.MaxJWKSSize {
+		return nil, fmt.Errorf("jwks: %s: body larger than %d bytes", c.url, c.opts.MaxJWKSSize)
 	}
-	set, skipped, err := Parse(body)
+	set, skipped, err := parse(body, c.opts.AllowedAlgorithms)
 	c.reportSkipped(skipped)
 	if err != nil {
 		return nil, fmt.Errorf("jwks: %s: %w", c.url, err)
@@ -348,5 +443,8 @@ type FetchError struct {
 }
 
 func (e *FetchError) Error() string {
+	if e == nil {
+		return "jwks: <nil FetchError>"
+	}
 	return fmt.Sprintf("jwks: fetch %s: status %d, want 200", e.URL, e.StatusCode)
 }

@@ -241,13 +241,13 @@ func TestCacheCooldown(t *testing.T) {
 		cooldown time.Duration
 		want     time.Duration
 	}{
-		{"default", 0, jwks.DefaultCooldown},
+		{"default", 0, jwks.DefaultRefetchCooldown},
 		{"configured", 3 * time.Second, 3 * time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s := startKeyServer(t, true, twoKeys(t))
-			c, clk, _ := newCache(t, s, jwks.Options{Cooldown: tc.cooldown})
+			c, clk, _ := newCache(t, s, jwks.Options{RefetchCooldown: tc.cooldown})
 			mustKey(t, c, "k1")
 			if _, err := c.Key(context.Background(), "new"); !errors.Is(err, jwks.ErrKeyNotFound) {
 				t.Fatalf("Key(new) = %v", err)
@@ -275,7 +275,7 @@ func TestCacheCooldown(t *testing.T) {
 }
 
 // TestCacheFailureStartsCooldown: after a failed fetch, lookups within the
-// cooldown fail at once with ErrUnavailable carrying the last error.
+// backoff fail at once with ErrUnavailable carrying the last error.
 func TestCacheFailureStartsCooldown(t *testing.T) {
 	t.Parallel()
 	s := startKeyServer(t, true, twoKeys(t))
@@ -293,7 +293,7 @@ func TestCacheFailureStartsCooldown(t *testing.T) {
 		t.Errorf("Stats = %+v", st)
 	}
 	s.handler.Store(nil)
-	clk.Advance(jwks.DefaultCooldown)
+	clk.Advance(jwks.DefaultRefetchCooldown)
 	mustKey(t, c, "k1")
 }
 
@@ -331,16 +331,16 @@ func TestCacheBackgroundRefresh(t *testing.T) {
 	}
 }
 
-// TestCacheMaxStale: when refreshes fail the last good keys serve until they
-// are MaxStale old, and not a moment longer.
-func TestCacheMaxStale(t *testing.T) {
+// TestCacheMaxKeyAge: when refreshes fail the last good keys serve until they
+// are MaxKeyAge old, and not a moment longer.
+func TestCacheMaxKeyAge(t *testing.T) {
 	t.Parallel()
 	s := startKeyServer(t, true, twoKeys(t))
-	c, clk, log := newCache(t, s, jwks.Options{MaxStale: 2 * time.Hour})
+	c, clk, log := newCache(t, s, jwks.Options{MaxKeyAge: 2 * time.Hour})
 	mustKey(t, c, "k1")
 	s.setHandler(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusInternalServerError) })
 
-	clk.Advance(2 * time.Hour) // past RefreshInterval, exactly MaxStale
+	clk.Advance(2 * time.Hour) // past RefreshInterval, exactly MaxKeyAge
 	mustKey(t, c, "k1")
 	waitFor(t, log.failed, "the failed refresh")
 	mustKey(t, c, "k2")
@@ -349,15 +349,15 @@ func TestCacheMaxStale(t *testing.T) {
 	_, err := c.Key(context.Background(), "k1")
 	var fe *jwks.FetchError
 	if !errors.Is(err, jwks.ErrUnavailable) || !errors.As(err, &fe) {
-		t.Fatalf("Key past MaxStale = %v, want ErrUnavailable with the last fetch error", err)
+		t.Fatalf("Key past MaxKeyAge = %v, want ErrUnavailable with the last fetch error", err)
 	}
 }
 
-// TestCacheMaxBodySize: a body over the limit is a failed fetch.
-func TestCacheMaxBodySize(t *testing.T) {
+// TestCacheMaxJWKSSize: a body over the limit is a failed fetch.
+func TestCacheMaxJWKSSize(t *testing.T) {
 	t.Parallel()
 	doc := twoKeys(t)
-	padded := append([]byte(strings.Repeat(" ", jwks.DefaultMaxBodySize)), doc...)
+	padded := append([]byte(strings.Repeat(" ", jwks.DefaultMaxJWKSSize)), doc...)
 	for _, tc := range []struct {
 		name  string
 		body  []byte
@@ -367,12 +367,12 @@ func TestCacheMaxBodySize(t *testing.T) {
 		{"exactly the limit", doc, int64(len(doc)), true},
 		{"one byte over the limit", doc, int64(len(doc)) - 1, false},
 		{"over the 1 MiB default", padded, 0, false},
-		{"under the 1 MiB default", padded[len(padded)-jwks.DefaultMaxBodySize:], 0, true},
+		{"under the 1 MiB default", padded[len(padded)-jwks.DefaultMaxJWKSSize:], 0, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s := startKeyServer(t, true, tc.body)
-			c, _, _ := newCache(t, s, jwks.Options{MaxBodySize: tc.limit})
+			c, _, _ := newCache(t, s, jwks.Options{MaxJWKSSize: tc.limit})
 			err := c.Warmup(context.Background())
 			if tc.ok != (err == nil) {
 				t.Fatalf("Warmup = %v, want success %v", err, tc.ok)
@@ -436,7 +436,7 @@ func TestCacheRedirectNotFollowed(t *testing.T) {
 }
 
 // TestCacheURLValidation: only absolute http(s) URLs, and http only with
-// AllowHTTP.
+// InsecureAllowHTTPJWKS.
 func TestCacheURLValidation(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -454,9 +454,9 @@ func TestCacheURLValidation(t *testing.T) {
 		{"file:///etc/jwks.json", true, false},
 		{"https://exa mple.com/jwks.json", false, false},
 	} {
-		c, err := jwks.New(tc.url, jwks.Options{AllowHTTP: tc.allowHTTP})
+		c, err := jwks.New(tc.url, jwks.Options{InsecureAllowHTTPJWKS: tc.allowHTTP})
 		if (err == nil) != tc.ok {
-			t.Errorf("New(%q, AllowHTTP=%v) error = %v, want success %v", tc.url, tc.allowHTTP, err, tc.ok)
+			t.Errorf("New(%q, InsecureAllowHTTPJWKS=%v) error = %v, want success %v", tc.url, tc.allowHTTP, err, tc.ok)
 		}
 		if c != nil {
 			c.Close()
@@ -464,11 +464,11 @@ func TestCacheURLValidation(t *testing.T) {
 	}
 }
 
-// TestCachePlainHTTPWithAllowHTTP: the opt-in really fetches over http.
-func TestCachePlainHTTPWithAllowHTTP(t *testing.T) {
+// TestCachePlainHTTPWithInsecureAllowHTTPJWKS: the opt-in really fetches over http.
+func TestCachePlainHTTPWithInsecureAllowHTTPJWKS(t *testing.T) {
 	t.Parallel()
 	s := startKeyServer(t, false, twoKeys(t))
-	c, _, _ := newCache(t, s, jwks.Options{AllowHTTP: true})
+	c, _, _ := newCache(t, s, jwks.Options{InsecureAllowHTTPJWKS: true})
 	mustKey(t, c, "k2")
 }
 
@@ -574,12 +574,13 @@ func TestCacheClose(t *testing.T) {
 }
 
 // TestCacheLoad: Load installs keys without a fetch; they never age out;
-// a later fetch replaces them; a bad document changes nothing.
+// a bad document changes nothing; an unknown kid fetches, and the fetched
+// set replaces the loaded one.
 func TestCacheLoad(t *testing.T) {
 	t.Parallel()
 	k := keys(t)
 	s := startKeyServer(t, true, document(t, rsaJWK(k.rsa2, "fetched")))
-	c, clk, log := newCache(t, s, jwks.Options{MaxStale: time.Hour, RefreshInterval: time.Minute})
+	c, _, log := newCache(t, s, jwks.Options{MaxKeyAge: time.Hour, RefreshInterval: time.Minute})
 
 	if err := c.Load([]byte(`{"keys":[]}`)); !errors.Is(err, jwks.ErrNoUsableKeys) {
 		t.Fatalf("Load(empty) = %v", err)
@@ -594,21 +595,67 @@ func TestCacheLoad(t *testing.T) {
 	if st := c.Stats(); st.Keys != 1 || st.Fetches != 0 || !st.LastSuccess.Equal(epoch) {
 		t.Errorf("Stats after Load = %+v", st)
 	}
-
-	clk.Advance(48 * time.Hour) // past MaxStale and RefreshInterval
 	mustKey(t, c, "loaded")
-	wantRequests(t, s, "pinned keys neither age nor refresh", 0)
+	wantRequests(t, s, "loaded keys before RefreshInterval", 0)
 
-	mustKey(t, c, "fetched") // an unknown kid still fetches
+	mustKey(t, c, "fetched") // an unknown kid fetches
 	wantRequests(t, s, "unknown kid", 1)
 	if _, err := c.Key(context.Background(), "loaded"); !errors.Is(err, jwks.ErrKeyNotFound) {
 		t.Errorf("the fetched set did not replace the loaded one: %v", err)
 	}
-	clk.Advance(time.Hour + time.Nanosecond)
-	s.setHandler(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusInternalServerError) })
-	if _, err := c.Key(context.Background(), "fetched"); !errors.Is(err, jwks.ErrUnavailable) {
-		t.Errorf("fetched keys past MaxStale = %v, want ErrUnavailable", err)
+}
+
+// TestCacheLoadedKeysRefresh: loaded keys are refreshed like fetched ones
+// once RefreshInterval old; a failed refresh keeps them however old they
+// get (they never age out), and a successful one replaces them, so a key
+// the endpoint withdrew stops being served.
+func TestCacheLoadedKeysRefresh(t *testing.T) {
+	t.Parallel()
+	k := keys(t)
+	s := startKeyServer(t, true, document(t, rsaJWK(k.rsa2, "fetched")))
+	c, clk, log := newCache(t, s, jwks.Options{MaxKeyAge: time.Hour, RefreshInterval: time.Minute})
+	if err := c.Load(document(t, rsaJWK(k.rsa1, "loaded"))); err != nil {
+		t.Fatalf("Load: %v", err)
 	}
+	s.setHandler(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusInternalServerError) })
+	clk.Advance(48 * time.Hour) // past RefreshInterval and MaxKeyAge
+	mustKey(t, c, "loaded")     // served at once; the refresh starts behind it
+	waitFor(t, log.failed, "the failed refresh")
+	wantRequests(t, s, "refresh of loaded keys", 1)
+	mustKey(t, c, "loaded") // a failed refresh keeps them
+
+	s.handler.Store(nil) // the endpoint answers again
+	clk.Advance(jwks.DefaultRefetchCooldown)
+	mustKey(t, c, "loaded")
+	waitFor(t, log.fetched, "the successful refresh")
+	if _, ok := c.Lookup("loaded", clk.Now()); ok {
+		t.Error("the withdrawn loaded key is still served after a successful refresh")
+	}
+	if _, ok := c.Lookup("fetched", clk.Now()); !ok {
+		t.Error("the refreshed set is not served")
+	}
+}
+
+// TestCachePinJWKS: with PinJWKS, loaded keys are frozen: never refreshed,
+// never aged, never fetched, not even for an unknown kid or by Warmup.
+func TestCachePinJWKS(t *testing.T) {
+	t.Parallel()
+	k := keys(t)
+	s := startKeyServer(t, true, document(t, rsaJWK(k.rsa2, "fetched")))
+	c, clk, _ := newCache(t, s, jwks.Options{MaxKeyAge: time.Hour, RefreshInterval: time.Minute, PinJWKS: true})
+	if err := c.Load(document(t, rsaJWK(k.rsa1, "loaded"))); err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	clk.Advance(48 * time.Hour)
+	mustKey(t, c, "loaded")
+	if _, err := c.Key(context.Background(), "fetched"); !errors.Is(err, jwks.ErrKeyNotFound) {
+		t.Errorf("unknown kid with pinned keys = %v, want ErrKeyNotFound", err)
+	}
+	if err := c.Warmup(context.Background()); err != nil {
+		t.Errorf("Warmup with pinned keys = %v", err)
+	}
+	mustKey(t, c, "loaded")
+	wantRequests(t, s, "pinned keys", 0)
 }
 
 // TestCacheLookup: Lookup serves what the cache holds at the time it is
@@ -618,7 +665,7 @@ func TestCacheLookup(t *testing.T) {
 	t.Parallel()
 	k := keys(t)
 	s := startKeyServer(t, true, document(t, rsaJWK(k.rsa1, "k1")))
-	c, clk, log := newCache(t, s, jwks.Options{RefreshInterval: 30 * time.Minute, MaxStale: 2 * time.Hour})
+	c, clk, log := newCache(t, s, jwks.Options{RefreshInterval: 30 * time.Minute, MaxKeyAge: 2 * time.Hour})
 	if _, ok := c.Lookup("k1", clk.Now()); ok {
 		t.Fatal("Lookup before any fetch found a key")
 	}
@@ -643,6 +690,6 @@ func TestCacheLookup(t *testing.T) {
 	wantRequests(t, s, "after the refresh", 2)
 	// The time given decides whether the set is too old to serve.
 	if _, ok := c.Lookup("k1", clk.Now().Add(2*time.Hour+time.Nanosecond)); ok {
-		t.Fatal("Lookup past MaxStale served a key")
+		t.Fatal("Lookup past MaxKeyAge served a key")
 	}
 }

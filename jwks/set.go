@@ -3,7 +3,6 @@ package jwks
 import (
 	"crypto"
 	"crypto/ecdsa"
-	"crypto/ed25519"
 	"crypto/rsa"
 	"encoding/json"
 	"errors"
@@ -18,11 +17,11 @@ const MinRSABits = 2048
 // Key is one usable public signing key.
 type Key struct {
 	ID        string // kid
-	Type      string // kty: "RSA", "EC" or "OKP"
+	Type      string // kty: "RSA" or "EC"
 	Use       string // use: "sig" or empty
 	Algorithm string // alg as published, or empty
-	Curve     string // crv for EC and OKP keys
-	// Public is *rsa.PublicKey, *ecdsa.PublicKey or ed25519.PublicKey.
+	Curve     string // crv for EC keys
+	// Public is *rsa.PublicKey or *ecdsa.PublicKey.
 	Public crypto.PublicKey
 }
 
@@ -49,8 +48,13 @@ func (s *Set) Len() int {
 	return len(s.ids)
 }
 
-// KeyIDs returns the kids in document order.
-func (s *Set) KeyIDs() []string { return append([]string(nil), s.ids...) }
+// KeyIDs returns the kids in document order (nil for a nil Set).
+func (s *Set) KeyIDs() []string {
+	if s == nil {
+		return nil
+	}
+	return append([]string(nil), s.ids...)
+}
 
 // ErrNoUsableKeys is returned by Parse when a set holds no key that can verify
 // a signature. A fetch that yields it counts as failed: the keys served so far
@@ -65,13 +69,22 @@ type SkippedKeyError struct {
 }
 
 func (e *SkippedKeyError) Error() string {
+	if e == nil {
+		return "jwks: <nil SkippedKeyError>"
+	}
 	return fmt.Sprintf("jwks: key %d (kid %q) skipped: %s", e.Index, truncate(e.KeyID), e.Reason)
 }
 
 // Parse parses a JWKS document. It fails only when the document is not a JSON
 // object with a "keys" array, or when no key in it is usable; the keys it
-// skipped are returned as *SkippedKeyError values.
-func Parse(data []byte) (*Set, []error, error) {
+// skipped are returned as *SkippedKeyError values. A key is usable when an
+// algorithm jwks knows (RS256, RS384, RS512, PS256, PS384, PS512, ES256,
+// ES384, ES512) can verify with it: OKP (Ed25519) keys are skipped. A Cache
+// narrows that to Options.AllowedAlgorithms.
+func Parse(data []byte) (*Set, []error, error) { return parse(data, nil) }
+
+// parse is Parse keeping only keys one of algs (nil: every known one) can use.
+func parse(data []byte, algs []string) (*Set, []error, error) {
 	var doc map[string]json.RawMessage
 	if err := json.Unmarshal(data, &doc); err != nil || doc == nil {
 		return nil, nil, errors.New("jwks: document is not a JSON object")
@@ -84,6 +97,9 @@ func Parse(data []byte) (*Set, []error, error) {
 	var skipped []error
 	for i, raw := range raws {
 		k, err := parseKey(raw)
+		if err == nil {
+			err = usable(k, algs)
+		}
 		if err == nil && s.keys[k.ID] != nil {
 			err = errors.New("duplicate kid; the first key with it is used")
 		}
@@ -146,10 +162,7 @@ func parseKey(raw json.RawMessage) (*Key, error) {
 		}
 		k.Curve = p.Curve.Params().Name
 		k.Public = p
-	case ed25519.PublicKey:
-		k.Curve = "Ed25519"
-		k.Public = p
-	default:
+	default: // OKP (Ed25519) among others: no supported algorithm uses them
 		return k, fmt.Errorf("key type %q cannot verify signatures", k.Type)
 	}
 	return k, nil
@@ -162,4 +175,37 @@ func truncate(s string) string {
 		return s
 	}
 	return s[:max] + "..."
+}
+
+// algorithms are the JWS algorithms a key may serve, each with the key type
+// (and curve) it needs. Cognito signs with RS256; ALB with ES256.
+var algorithms = map[string]struct{ Type, Curve string }{
+	"RS256": {"RSA", ""}, "RS384": {"RSA", ""}, "RS512": {"RSA", ""},
+	"PS256": {"RSA", ""}, "PS384": {"RSA", ""}, "PS512": {"RSA", ""},
+	"ES256": {"EC", "P-256"}, "ES384": {"EC", "P-384"}, "ES512": {"EC", "P-521"},
+}
+
+// usable reports why no algorithm of algs (nil: every one in algorithms)
+// can verify with k, by key type and curve: a set is judged by what its
+// keys can check, so a set of keys nobody can use never replaces working
+// ones. A key whose published alg differs from the token's is kept: the
+// verifier refuses that token with its own, clearer error.
+func usable(k *Key, algs []string) error {
+	ok := func(alg string) bool {
+		a, known := algorithms[alg]
+		return known && a.Type == k.Type && a.Curve == k.Curve
+	}
+	if algs == nil {
+		for alg := range algorithms {
+			if ok(alg) {
+				return nil
+			}
+		}
+	}
+	for _, alg := range algs {
+		if ok(alg) {
+			return nil
+		}
+	}
+	return fmt.Errorf("no allowed algorithm uses a %s key (crv %q)", k.Type, k.Curve)
 }

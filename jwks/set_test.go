@@ -116,8 +116,10 @@ func TestParseSkipsUnusableKeys(t *testing.T) {
 		skipped []skip
 	}{
 		{"all usable, document order kept",
-			[]any{rsaJWK(k.rsa2, "b"), good, ecJWK(k.ec256, "ec"), edJWK(k.ed, "ed")},
-			[]string{"b", "good", "ec", "ed"}, nil},
+			[]any{rsaJWK(k.rsa2, "b"), good, ecJWK(k.ec256, "ec")},
+			[]string{"b", "good", "ec"}, nil},
+		{"OKP (Ed25519) keys skipped: no supported algorithm uses them",
+			[]any{rsaJWK(k.rsa2, "b"), edJWK(k.ed, "ed"), good}, []string{"b", "good"}, []skip{{1, "ed"}}},
 		{"no kid", []any{edit(rsaJWK(k.rsa2, ""), func(m map[string]any) { delete(m, "kid") }), good},
 			[]string{"good"}, []skip{{0, ""}}},
 		{"empty kid", []any{rsaJWK(k.rsa2, ""), good}, []string{"good"}, []skip{{0, ""}}},
@@ -188,7 +190,7 @@ func TestParseDuplicateKidKeepsFirstKey(t *testing.T) {
 func TestParseKeyFields(t *testing.T) {
 	t.Parallel()
 	k := keys(t)
-	set, _, err := jwks.Parse(document(t, rsaJWK(k.rsa1, "r"), ecJWK(k.ec256, "e"), edJWK(k.ed, "o")))
+	set, _, err := jwks.Parse(document(t, rsaJWK(k.rsa1, "r"), ecJWK(k.ec256, "e")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +200,6 @@ func TestParseKeyFields(t *testing.T) {
 	}{
 		{"r", "RSA", "sig", "RS256", "", &k.rsa1.PublicKey},
 		{"e", "EC", "", "ES256", "P-256", &k.ec256.PublicKey},
-		{"o", "OKP", "", "", "Ed25519", k.ed},
 	} {
 		got, ok := set.Key(want.kid)
 		if !ok {

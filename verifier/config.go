@@ -45,6 +45,9 @@ const (
 	DefaultMaxTokenSize     = 16 << 10
 	DefaultMaxTokenLifetime = 24 * time.Hour
 	DefaultCacheSize        = 65536
+	DefaultCacheBytes       = 32 << 20
+	DefaultRefreshInterval  = time.Hour
+	DefaultRefetchCooldown  = 10 * time.Second
 )
 
 // Pool is one user pool a Verifier accepts tokens from. The same fields at
@@ -71,7 +74,10 @@ type Pool struct {
 	// comes from configuration only: nothing in a token can choose it.
 	JWKSURL string
 	// JWKS preloads the pool's key set (a JWKS document), so that no fetch is
-	// needed at cold start or on hosts without access to the endpoint.
+	// needed at cold start or on hosts without access to the endpoint. The
+	// keys are refreshed from the key URL every RefreshInterval like fetched
+	// ones (a failed refresh keeps them, so air-gapped hosts lose nothing),
+	// unless Config.PinJWKS freezes them.
 	JWKS []byte
 }
 
@@ -132,6 +138,11 @@ type Config struct {
 	MaxKeyAge time.Duration
 	// MaxJWKSSize bounds a key set response (default 1 MiB).
 	MaxJWKSSize int64
+	// PinJWKS freezes preloaded key sets (JWKS fields): they are never
+	// refreshed nor fetched, so a key the pool withdraws keeps verifying
+	// until the program is reconfigured, and tokens of a new key are refused
+	// with ErrKeyNotFound. Off by default; pools without JWKS still fetch.
+	PinJWKS bool
 	// Logger receives key fetch results (default: discarded). Tokens are
 	// never logged.
 	Logger *slog.Logger
@@ -148,6 +159,12 @@ type Config struct {
 	// CacheSize bounds the verified-token cache (default 65536 tokens);
 	// negative disables it.
 	CacheSize int
+	// CacheBytes bounds the memory the verified-token cache holds (default
+	// 32 MiB), accounted per entry from its real size: token text, decoded
+	// payload, claims and overhead (about 2.6 KB for a typical 1 KB token,
+	// 30 KB for a 16 KiB one). When either bound is reached, new tokens are
+	// verified but not cached.
+	CacheBytes int64
 }
 
 var (
@@ -190,7 +207,10 @@ func (p *Pool) issuers() ([][2]string, error) {
 
 func (p *Pool) validate() error {
 	if len(p.UserPoolID) > 55 || !poolIDPattern.MatchString(p.UserPoolID) {
-		return fmt.Errorf("verifier: user pool ID %q does not match %s", p.UserPoolID, poolIDPattern)
+		if strings.HasPrefix(p.UserPoolID, "https://") || strings.HasPrefix(p.UserPoolID, "http://") {
+			return fmt.Errorf("verifier: user pool ID %s is a URL: set UserPoolID to the pool ID after its last '/' (such as us-east-1_AbCdEfGhI), or Issuer for an emulator's issuer URL", quote(p.UserPoolID))
+		}
+		return fmt.Errorf("verifier: user pool ID %s does not match %s", quote(p.UserPoolID), poolIDPattern)
 	}
 	switch p.TokenUse {
 	case IDToken, AccessToken, AnyToken:
@@ -205,7 +225,7 @@ func (p *Pool) validate() error {
 	}
 	for _, id := range p.ClientIDs {
 		if len(id) > 128 || !clientIDPattern.MatchString(id) {
-			return fmt.Errorf("verifier: pool %q: client ID %q does not match %s", p.UserPoolID, id, clientIDPattern)
+			return fmt.Errorf("verifier: pool %q: client ID %s does not match %s", p.UserPoolID, quote(id), clientIDPattern)
 		}
 	}
 	if p.JWKSURL != "" {
@@ -218,7 +238,10 @@ func (p *Pool) validate() error {
 
 func checkURL(field, s string) error {
 	if !strings.HasPrefix(s, "https://") && !strings.HasPrefix(s, "http://") {
-		return fmt.Errorf("verifier: %s %q is not an absolute http(s) URL", field, s)
+		if poolIDPattern.MatchString(s) {
+			return fmt.Errorf("verifier: %s %s is a user pool ID, not a URL: set UserPoolID instead", field, quote(s))
+		}
+		return fmt.Errorf("verifier: %s %s is not an absolute http(s) URL", field, quote(s))
 	}
 	return nil
 }
@@ -244,7 +267,7 @@ func (c *Config) pools() ([]Pool, error) {
 	} else if len(c.ClientIDs) > 0 || c.TokenUse != 0 || c.Issuer != "" || c.JWKSURL != "" || c.JWKS != nil || c.SkipClientIDCheck {
 		return nil, errors.New("verifier: pool fields are set but UserPoolID is empty")
 	}
-	pools = append(pools, c.Pools...)
+	pools = append(pools, c.Pools...) // a copy; New clones their slices in turn
 	if len(pools) == 0 {
 		return nil, errors.New("verifier: no user pool configured (set UserPoolID or Pools)")
 	}

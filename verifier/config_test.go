@@ -71,6 +71,11 @@ func TestNewValidatesConfig(t *testing.T) {
 		{"JWKS URL of another scheme", func(c *verifier.Config) { c.JWKSURL = "file:///etc/jwks.json" }, "JWKSURL"},
 		{"Issuer not a URL", func(c *verifier.Config) { c.Issuer = "cognito" }, "Issuer"},
 		{"preloaded JWKS not JSON", func(c *verifier.Config) { c.JWKS = []byte("not json") }, "preloaded JWKS"},
+		{"pool ID given as the issuer URL hints at Issuer", func(c *verifier.Config) {
+			c.UserPoolID = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEf123"
+		}, "is a URL: set UserPoolID to the pool ID after its last '/'"},
+		{"pool ID given as Issuer hints at UserPoolID", func(c *verifier.Config) { c.Issuer = "us-east-1_AbCdEf123" }, "set UserPoolID instead"},
+		{"a long pool ID is truncated", func(c *verifier.Config) { c.UserPoolID = strings.Repeat("x", 500) }, `xxx"...`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -40,8 +40,11 @@
 // emulators), every client ID must match ^[\w+]+$, ClientIDs may be empty
 // only with SkipClientIDCheck, TokenUse must be IDToken, AccessToken or
 // AnyToken, and only asymmetric algorithms may be allowed. Keys are fetched
-// on first use, or at start-up with Warmup, or never when Config.JWKS
-// preloads them (air-gapped hosts, cold starts).
+// on first use, or at start-up with Warmup; Config.JWKS preloads them
+// (cold starts, air-gapped hosts), refreshed later like fetched ones unless
+// Config.PinJWKS freezes them. ConfigFromEnv builds a Config from
+// COGNITO_USER_POOL_ID, COGNITO_CLIENT_ID, COGNITO_TOKEN_USE and the other
+// COGNITO_* variables its Env* constants name.
 //
 // Package cognitotest provides a fake user pool for tests: it mints tokens
 // and serves its keys locally, and Pool.Config returns a Config pointing at
@@ -74,12 +77,17 @@
 //
 // A verified token is cached until its exp: presenting it again skips the
 // signature check, but its time checks and CustomCheck run on every call.
+// The cache is bounded by CacheSize entries and CacheBytes of memory, each
+// entry accounted from its real size; when full, new tokens are verified
+// but not cached.
 //
 // # Errors
 //
 // Every error Verify returns is a *ValidationError (errors.As) that wraps
 // exactly one sentinel (errors.Is) and names the claim at fault. It never
-// contains the token.
+// contains the token; values from the token are quoted and cut to 64
+// bytes, and times say when and how far from now ("verifier: token
+// expired: exp 2026-12-02T00:39:51Z, 3m12s before now").
 //
 //	sentinel             reason                                        Claim
 //	ErrTokenTooLarge     longer than MaxTokenSize                      ""
@@ -111,7 +119,10 @@
 // An unknown kid causes at most one refetch per RefetchCooldown (10 s),
 // shared by all concurrent callers; during the cooldown unknown kids fail at
 // once with ErrKeyNotFound. A bad signature under a known kid never causes a
-// fetch. Keys older than RefreshInterval (1 h) are refreshed in the
+// fetch. While no usable key is held (a cold start during an outage), failed
+// fetches are retried sooner: after 0.75 to 1 s, doubling up to
+// RefetchCooldown. Keys no allowed algorithm can use (Ed25519, a curve not
+// allowed) are skipped, and a set left with none is a failed fetch. Keys older than RefreshInterval (1 h) are refreshed in the
 // background; when refreshes fail, the last good keys keep serving for up to
 // MaxKeyAge (24 h). Fetches are bounded by FetchTimeout (5 s) and the
 // caller's context, read at most MaxJWKSSize (1 MiB), require status 200 and

@@ -2,8 +2,10 @@ package verifier
 
 import (
 	"errors"
+	"math"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Sentinel errors, one per reason a token is refused. Every error Verify
@@ -51,9 +53,11 @@ var (
 type ValidationError struct {
 	Reason error  // one of the Err* sentinels
 	Claim  string // "exp", "iss", "header.alg", ...; empty when not about one field
-	Value  string // the offending value: its first 64 bytes, quoted and escaped; may be empty
+	Value  string // the offending value: its first 64 bytes, quoted and escaped (times as RFC 3339); may be empty
 	Detail string // a short explanation
 	Err    error  // the underlying cause, if any (a jwks fetch error, CustomCheck's error)
+
+	timed bool // Value is a time and Detail how far it is from now
 }
 
 func (e *ValidationError) Error() string {
@@ -68,7 +72,11 @@ func (e *ValidationError) Error() string {
 		}
 	}
 	if e.Detail != "" {
-		b.WriteString(": ")
+		if e.timed {
+			b.WriteString(", ") // exp 2026-12-02T00:39:51Z, 3m12s before now
+		} else {
+			b.WriteString(": ")
+		}
 		b.WriteString(e.Detail)
 	}
 	if e.Err != nil {
@@ -108,3 +116,40 @@ func quote(s string) string {
 }
 
 func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// failTime refuses a token for a time claim (exp, nbf, iat) at f seconds,
+// saying when it is and how far from now: "exp 2026-12-02T00:39:51Z, 3m12s
+// before now". The text is the verifier's own rendering of a number, so
+// it needs no quoting.
+func failTime(reason error, claim string, f, now float64, leeway time.Duration, detail string) error {
+	rel := relative(f - now)
+	if leeway > 0 {
+		rel += " (leeway " + leeway.String() + ")"
+	}
+	if detail != "" {
+		rel = detail + ": " + rel
+	}
+	return &ValidationError{Reason: reason, Claim: claim, Value: formatTime(f), Detail: rel, timed: true}
+}
+
+// formatTime renders seconds since the epoch as RFC 3339 in UTC, or as the
+// number itself beyond years a time.Time renders sensibly.
+func formatTime(f float64) string {
+	if math.IsNaN(f) || f < -62135596800 || f > 253402300799 { // years 1..9999
+		return formatSeconds(f)
+	}
+	sec, frac := math.Modf(f)
+	return time.Unix(int64(sec), int64(frac*1e9)).UTC().Format(time.RFC3339Nano)
+}
+
+// relative says how far d seconds lie from now: "3m12s before now".
+func relative(d float64) string {
+	side := "after now"
+	if d < 0 {
+		side, d = "before now", -d
+	}
+	if d > 100*365*24*3600 {
+		return "more than 100 years " + side
+	}
+	return time.Duration(d*float64(time.Second)).Round(time.Second).String() + " " + side
+}

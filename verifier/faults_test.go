@@ -63,7 +63,7 @@ func TestFaultDownAtColdStart(t *testing.T) {
 			}
 
 			srv := protected(t, v)
-			clk.Advance(jwks.DefaultCooldown) // let one more fetch start
+			clk.Advance(jwks.DefaultRefetchCooldown) // let one more fetch start
 			codes := getConcurrently(t, srv, token, 200, func(t *testing.T, resp *http.Response, body []byte) {
 				if got, want := resp.Header.Get("Retry-After"), "10"; got != want { // middleware's default
 					t.Errorf("Retry-After = %q, want %s", got, want)
@@ -104,7 +104,7 @@ func TestFaultDownAfterWarmup(t *testing.T) {
 
 	const step = 10 * time.Minute
 	checks := 0
-	for age := step; age <= jwks.DefaultMaxStale; age += step {
+	for age := step; age <= jwks.DefaultMaxKeyAge; age += step {
 		clk.Advance(step)
 		mustVerify(t, v, p.IDToken(cognitotest.User{})) // a fresh token: no verified-token cache hit
 		checks++
@@ -112,11 +112,11 @@ func TestFaultDownAfterWarmup(t *testing.T) {
 	}
 	s := v.KeyStats()[url]
 	// One refresh per step once the keys are older than RefreshInterval.
-	wantRefreshes := int64((jwks.DefaultMaxStale - jwks.DefaultRefreshInterval) / step)
+	wantRefreshes := int64((jwks.DefaultMaxKeyAge - jwks.DefaultRefreshInterval) / step)
 	if s.Fetches-1 < wantRefreshes || s.Failures != s.Fetches-1 || s.Keys != 1 {
 		t.Errorf("KeyStats after %d checks = %+v, want ≥ %d failed refreshes and the key kept", checks, s, wantRefreshes)
 	}
-	t.Logf("key server down for %v: %d checks accepted, %d background refreshes failed", jwks.DefaultMaxStale, checks, s.Failures)
+	t.Logf("key server down for %v: %d checks accepted, %d background refreshes failed", jwks.DefaultMaxKeyAge, checks, s.Failures)
 
 	clk.Advance(time.Second)
 	token := p.IDToken(cognitotest.User{})
@@ -127,7 +127,7 @@ func TestFaultDownAfterWarmup(t *testing.T) {
 	}
 
 	p.SetJWKSHandler(nil)
-	clk.Advance(jwks.DefaultCooldown)
+	clk.Advance(jwks.DefaultRefetchCooldown)
 	mustVerify(t, v, token)
 }
 
@@ -168,7 +168,7 @@ func TestFaultSlowEndpoint(t *testing.T) {
 	t.Logf("cold start against a hanging key server: 20 callers, 1 request, slowest waited %v (FetchTimeout %v)", worst, timeout)
 
 	p.SetJWKSHandler(nil)
-	clk.Advance(jwks.DefaultCooldown)
+	clk.Advance(jwks.DefaultRefetchCooldown)
 	mustVerify(t, v, token)
 	p.SetJWKSHandler(hang)
 	clk.Advance(jwks.DefaultRefreshInterval)
@@ -257,7 +257,7 @@ func TestFaultBadResponses(t *testing.T) {
 				if n := p.JWKSRequests(); n != 1 {
 					t.Errorf("JWKS requests = %d, want 1 (no redirect followed, no retry)", n)
 				}
-				if n := read.Load(); n > jwks.DefaultMaxBodySize+1 {
+				if n := read.Load(); n > jwks.DefaultMaxJWKSSize+1 {
 					t.Errorf("read %d bytes of the body, want at most MaxJWKSSize+1", n)
 				} else {
 					t.Logf("%s: refused after %v, %d body bytes read", tc.name, time.Since(began), n)
@@ -328,7 +328,7 @@ func TestFaultUnknownKidFlood(t *testing.T) {
 	if err := v.Warmup(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	clk.Advance(jwks.DefaultCooldown) // a fetch may start at the first unknown kid
+	clk.Advance(jwks.DefaultRefetchCooldown) // a fetch may start at the first unknown kid
 	before := p.JWKSRequests()
 
 	_, payload, sig := splitToken(p.AccessToken(cognitotest.User{}))

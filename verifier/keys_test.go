@@ -59,7 +59,7 @@ func TestVerifyKeyRotation(t *testing.T) {
 	expectRejected(t, v, rotated, verifier.ErrKeyNotFound, "header.kid")
 	requests("2.8#19 new kid within the cooldown: no fetch", 1)
 
-	clk.Advance(jwks.DefaultCooldown)
+	clk.Advance(jwks.DefaultRefetchCooldown)
 	c := mustVerify(t, v, rotated)
 	requests("2.8#21 new kid after the cooldown: one refetch", 2)
 	if c.Username != "testuser" {
@@ -464,8 +464,8 @@ func TestVerifyWarmup(t *testing.T) {
 	})
 }
 
-// TestVerifyPreloadedJWKS: Config.JWKS verifies with zero requests, does not
-// age out, and a rotated key is still picked up by a fetch.
+// TestVerifyPreloadedJWKS: Config.JWKS verifies with zero requests before
+// RefreshInterval, and a rotated key is still picked up by a fetch.
 func TestVerifyPreloadedJWKS(t *testing.T) {
 	t.Parallel()
 	p, clk := clockedPool(t, cognitotest.Options{})
@@ -474,7 +474,7 @@ func TestVerifyPreloadedJWKS(t *testing.T) {
 	v := buildVerifier(t, cfg)
 	mustVerify(t, v, p.IDToken(cognitotest.User{}))
 	mustVerify(t, v, p.AccessToken(cognitotest.User{}))
-	clk.Advance(48 * time.Hour) // past MaxKeyAge and RefreshInterval
+	clk.Advance(time.Hour - time.Second) // under RefreshInterval
 	mustVerify(t, v, p.IDToken(cognitotest.User{}))
 	if got := p.JWKSRequests(); got != 0 {
 		t.Fatalf("JWKS requests = %d, want 0", got)
@@ -606,5 +606,78 @@ func TestVerifyClockAfterKeyWait(t *testing.T) {
 	mustVerify(t, v, p.IDToken(cognitotest.User{}, cognitotest.WithLifetime(30*time.Second)))
 	if got := p.JWKSRequests(); got != 1 {
 		t.Fatalf("JWKS requests = %d, want 1", got)
+	}
+}
+
+// TestVerifyPreloadedKeysRefreshed: preloaded keys are refreshed from the
+// pool's key URL like fetched ones: once the pool withdraws a key and the
+// clock passes RefreshInterval, tokens signed with it are refused, the
+// cached one included.
+func TestVerifyPreloadedKeysRefreshed(t *testing.T) {
+	t.Parallel()
+	p, clk := clockedPool(t, cognitotest.Options{})
+	cfg := p.Config(verifier.IDToken)
+	cfg.JWKS = p.JWKS()
+	v := buildVerifier(t, cfg)
+	cached := p.IDToken(cognitotest.User{Username: "cached"}, cognitotest.WithLifetime(24*time.Hour))
+	fresh := p.IDToken(cognitotest.User{Username: "fresh"}, cognitotest.WithLifetime(24*time.Hour))
+	mustVerify(t, v, cached)
+	old, _ := p.SigningKey()
+	if _, err := p.RotateKey(); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.RemoveKey(old); err != nil {
+		t.Fatal(err)
+	}
+
+	clk.Advance(verifier.DefaultRefreshInterval + time.Second)
+	mustVerify(t, v, cached) // served at once; the refresh starts behind it
+	waitRefreshed(t, v, clk.Now())
+	expectRejected(t, v, cached, verifier.ErrKeyNotFound, "header.kid")
+	expectRejected(t, v, fresh, verifier.ErrKeyNotFound, "header.kid")
+	mustVerify(t, v, p.IDToken(cognitotest.User{})) // the new key verifies
+}
+
+// TestVerifyPinJWKS: with PinJWKS the preloaded keys are frozen: no fetch,
+// however old, and a token of a key not preloaded is refused.
+func TestVerifyPinJWKS(t *testing.T) {
+	t.Parallel()
+	p, clk := clockedPool(t, cognitotest.Options{})
+	cfg := p.Config(verifier.IDToken)
+	cfg.JWKS, cfg.PinJWKS = p.JWKS(), true
+	v := buildVerifier(t, cfg)
+	if err := v.Warmup(t.Context()); err != nil {
+		t.Fatalf("Warmup: %v", err)
+	}
+	mustVerify(t, v, p.IDToken(cognitotest.User{}))
+	if _, err := p.RotateKey(); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(48 * time.Hour) // past MaxKeyAge and RefreshInterval
+	expectRejected(t, v, p.IDToken(cognitotest.User{}), verifier.ErrKeyNotFound, "header.kid")
+	if got := p.JWKSRequests(); got != 0 {
+		t.Fatalf("JWKS requests = %d, want 0 with PinJWKS", got)
+	}
+}
+
+// waitRefreshed waits until every key cache of v has fetched successfully
+// at the fake time now.
+func waitRefreshed(t *testing.T, v *verifier.Verifier, now time.Time) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		done := true
+		for _, st := range v.KeyStats() {
+			if st.Fetches > 0 && !st.LastSuccess.Equal(now) {
+				done = false
+			}
+		}
+		if done {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for the refresh: %+v", v.KeyStats())
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -3,7 +3,6 @@ package verifier
 import (
 	"encoding/base64"
 	"strings"
-	"sync/atomic"
 
 	"github.com/golang-jwt/jwt/v5"
 
@@ -164,42 +163,10 @@ func unquote(quoted []byte) string {
 	return string(jsonscan.AppendUnquoted(buf[:0], quoted))
 }
 
-// headerCache holds the headers of the last few tokens that verified, by
-// their base64url text: Cognito writes the same header on every token one
-// key signs, so most tokens skip decoding and parsing theirs. Only verified
-// tokens add headers, so forged ones cannot crowd the real ones out, and an
-// entry is found only by a segment equal to it byte for byte, so it holds
-// exactly what parsing that segment again would give.
-type headerCache struct {
-	slots [8]atomic.Pointer[parsedHeader]
-	next  atomic.Uint32
-}
-
-// maxCachedHeader bounds the segments kept; Cognito's are about 70 bytes.
-const maxCachedHeader = 256
-
 // parsedHeader is a header segment, parsed, with the allowed method its
 // alg names.
 type parsedHeader struct {
 	segment string
 	h       header
 	method  jwt.SigningMethod
-}
-
-func (c *headerCache) get(segment string) *parsedHeader {
-	for i := range c.slots {
-		if e := c.slots[i].Load(); e != nil && e.segment == segment {
-			return e
-		}
-	}
-	return nil
-}
-
-// add keeps e, copied off the token, in place of the oldest entry.
-func (c *headerCache) add(e parsedHeader) {
-	if len(e.segment) > maxCachedHeader || c.get(e.segment) != nil {
-		return
-	}
-	e.segment = strings.Clone(e.segment)
-	c.slots[c.next.Add(1)%uint32(len(c.slots))].Store(&e)
 }

@@ -9,7 +9,7 @@ import (
 // cache refuses new entries until a sweep, at most once a second, finds dead
 // ones; an entry is dead from its deadline on, and a dead one is never added.
 func TestTokenCacheSweep(t *testing.T) {
-	c := newTokenCache(2)
+	c := newTokenCache(2, 1<<30)
 	steps := []struct {
 		name     string
 		now      float64

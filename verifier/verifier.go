@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -34,7 +35,6 @@ type Verifier struct {
 	custom     func(context.Context, *claims.Claims) error
 	revocation Revocation
 	cache      *tokenCache
-	headers    headerCache
 }
 
 type pool struct {
@@ -46,7 +46,9 @@ type pool struct {
 }
 
 // New validates cfg once and returns a Verifier. It fetches nothing; keys are
-// fetched on first use, or by Warmup.
+// fetched on first use, or by Warmup. Every slice cfg holds (ClientIDs,
+// Pools and theirs, AllowedAlgorithms, JWKS) is copied: changing them after
+// New changes nothing.
 func New(cfg Config) (*Verifier, error) {
 	pools, err := cfg.pools()
 	if err != nil {
@@ -74,7 +76,7 @@ func New(cfg Config) (*Verifier, error) {
 	if v.now == nil {
 		v.now = time.Now
 	}
-	algs := cfg.AllowedAlgorithms
+	algs := slices.Clone(cfg.AllowedAlgorithms) // read once here; never kept
 	if len(algs) == 0 {
 		algs = []string{"RS256"}
 	}
@@ -85,9 +87,10 @@ func New(cfg Config) (*Verifier, error) {
 		v.algs[a] = jwt.GetSigningMethod(a)
 	}
 	opts := jwks.Options{
-		HTTPClient: cfg.HTTPClient, FetchTimeout: cfg.FetchTimeout, MaxBodySize: cfg.MaxJWKSSize,
-		Cooldown: cfg.RefetchCooldown, RefreshInterval: cfg.RefreshInterval, MaxStale: cfg.MaxKeyAge,
-		AllowHTTP: cfg.InsecureAllowHTTPJWKS, Now: v.now, Logger: cfg.Logger,
+		HTTPClient: cfg.HTTPClient, FetchTimeout: cfg.FetchTimeout, MaxJWKSSize: cfg.MaxJWKSSize,
+		RefetchCooldown: cfg.RefetchCooldown, RefreshInterval: cfg.RefreshInterval, MaxKeyAge: cfg.MaxKeyAge,
+		InsecureAllowHTTPJWKS: cfg.InsecureAllowHTTPJWKS, Now: v.now, Logger: cfg.Logger,
+		PinJWKS: cfg.PinJWKS, AllowedAlgorithms: algs,
 	}
 	byURL := make(map[string]*jwks.Cache)
 	for i := range pools {
@@ -96,11 +99,18 @@ func New(cfg Config) (*Verifier, error) {
 			return nil, err
 		}
 	}
-	switch {
-	case cfg.CacheSize == 0:
-		v.cache = newTokenCache(DefaultCacheSize)
-	case cfg.CacheSize > 0:
-		v.cache = newTokenCache(cfg.CacheSize)
+	if cfg.CacheBytes < 0 {
+		return nil, errors.New("verifier: CacheBytes is negative (set CacheSize negative to disable the cache)")
+	}
+	if cfg.CacheSize >= 0 {
+		size, bytes := cfg.CacheSize, cfg.CacheBytes
+		if size == 0 {
+			size = DefaultCacheSize
+		}
+		if bytes == 0 {
+			bytes = DefaultCacheBytes
+		}
+		v.cache = newTokenCache(size, bytes)
 	}
 	return v, nil
 }
@@ -124,7 +134,7 @@ func (v *Verifier) addPool(p *Pool, opts jwks.Options, byURL map[string]*jwks.Ca
 				return fmt.Errorf("verifier: pool %q: %w", p.UserPoolID, err)
 			}
 			if p.JWKS != nil {
-				if err := keys.Load(p.JWKS); err != nil {
+				if err := keys.Load(bytes.Clone(p.JWKS)); err != nil {
 					keys.Close()
 					return fmt.Errorf("verifier: pool %q: preloaded JWKS: %w", p.UserPoolID, err)
 				}
@@ -135,7 +145,8 @@ func (v *Verifier) addPool(p *Pool, opts jwks.Options, byURL map[string]*jwks.Ca
 				v.warm = append(v.warm, keys)
 			}
 		}
-		v.pools[iss] = &pool{issuer: iss, id: p.UserPoolID, clientIDs: p.ClientIDs, tokenUse: p.TokenUse, keys: keys}
+		// The client IDs are copied: the caller's slice may change after New.
+		v.pools[iss] = &pool{issuer: iss, id: p.UserPoolID, clientIDs: slices.Clone(p.ClientIDs), tokenUse: p.TokenUse, keys: keys}
 	}
 	return nil
 }
@@ -204,13 +215,13 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*claims.Claims, er
 			}
 		}
 	}
-	c, key, now, err := v.verify(ctx, token, now)
+	c, key, cost, now, err := v.verify(ctx, token, now)
 	if err != nil {
 		return nil, err
 	}
 	if v.cache != nil {
 		exp, _ := c.Expiry()
-		v.cache.add(token, &cachedToken{claims: c, key: key, deadline: exp + v.leeway.Seconds()}, seconds(now))
+		v.cache.add(token, &cachedToken{claims: c, key: key, deadline: exp + v.leeway.Seconds(), cost: cost}, seconds(now))
 	}
 	return c, nil
 }
@@ -257,29 +268,29 @@ func (v *Verifier) keyHeld(ctx context.Context, e *cachedToken, now time.Time) (
 // verify runs every check except CustomCheck's re-run on cache hits, at
 // now, or at the clock read again if it had to wait for keys; it returns
 // the time it used.
-func (v *Verifier) verify(ctx context.Context, token string, now time.Time) (*claims.Claims, *jwks.Key, time.Time, error) {
+func (v *Verifier) verify(ctx context.Context, token string, now time.Time) (*claims.Claims, *jwks.Key, int64, time.Time, error) {
 	var hbuf [256]byte
 	var pbuf [2048]byte // Cognito's payloads fit; claims.Decode copies what it keeps
 	var sbuf [512]byte  // RSA 4096 and every ECDSA curve fit
-	ph, hit, pb, sig, signingInput, err := v.parse(token, hbuf[:], pbuf[:], sbuf[:])
+	ph, pb, sig, signingInput, err := v.parse(token, hbuf[:], pbuf[:], sbuf[:])
 	h, method := ph.h, ph.method
 	if err != nil {
-		return nil, nil, now, err
+		return nil, nil, 0, now, err
 	}
 	c, err := claims.Decode(pb)
 	if err != nil {
 		var de *claims.DecodeError
 		if errors.As(err, &de) {
-			return nil, nil, now, &ValidationError{Reason: ErrTokenMalformed, Claim: de.Claim, Detail: de.Reason}
+			return nil, nil, 0, now, &ValidationError{Reason: ErrTokenMalformed, Claim: de.Claim, Detail: de.Reason}
 		}
-		return nil, nil, now, &ValidationError{Reason: ErrTokenMalformed, Err: err}
+		return nil, nil, 0, now, &ValidationError{Reason: ErrTokenMalformed, Err: err}
 	}
 	if c.Issuer == "" {
-		return nil, nil, now, fail(ErrIssuerMismatch, "iss", "", "missing")
+		return nil, nil, 0, now, fail(ErrIssuerMismatch, "iss", "", "missing")
 	}
 	p := v.pools[c.Issuer]
 	if p == nil {
-		return nil, nil, now, fail(ErrIssuerMismatch, "iss", c.Issuer, "not a configured pool's issuer")
+		return nil, nil, 0, now, fail(ErrIssuerMismatch, "iss", c.Issuer, "not a configured pool's issuer")
 	}
 	key, ok := p.keys.Lookup(h.kid, now)
 	if !ok {
@@ -288,53 +299,51 @@ func (v *Verifier) verify(ctx context.Context, token string, now time.Time) (*cl
 			if errors.Is(err, jwks.ErrKeyNotFound) {
 				reason = ErrKeyNotFound
 			}
-			return nil, nil, now, &ValidationError{Reason: reason, Claim: "header.kid", Value: quote(h.kid), Err: err}
+			return nil, nil, 0, now, &ValidationError{Reason: reason, Claim: "header.kid", Value: quote(h.kid), Err: err}
 		}
 		now = v.now() // after the wait for keys
 	}
 	if err := checkKey(h.alg, key); err != nil {
-		return nil, nil, now, err
+		return nil, nil, 0, now, err
 	}
 	if err := verifySignature(method, signingInput, sig, key.Public); err != nil {
-		return nil, nil, now, fail(ErrSignatureInvalid, "", "", "")
+		return nil, nil, 0, now, fail(ErrSignatureInvalid, "", "", "")
 	}
 	if err := v.checkClaims(p, c, seconds(now)); err != nil {
-		return nil, nil, now, err
+		return nil, nil, 0, now, err
 	}
 	if err := v.checkCustom(ctx, c); err != nil {
-		return nil, nil, now, err
+		return nil, nil, 0, now, err
 	}
-	if !hit {
-		v.headers.add(ph)
+	var cost int64
+	if v.cache != nil {
+		cost = entryCost(token, pb, c)
 	}
-	return c, key, now, nil
+	return c, key, cost, now, nil
 }
 
 // parse checks the token's shape, decodes its segments strictly (into hbuf,
 // pbuf and sbuf when they fit) and reads the header: alg allowed, kid
-// present, no crit; hit is whether the header came from v.headers. Every
-// error before the last segment has decoded goes through refuse (see
+// present, no crit. Every error before the last segment has decoded goes through refuse (see
 // split). Its results are separate values, not one struct, so that the
 // compiler can keep the buffers on the caller's stack.
 func (v *Verifier) parse(token string, hbuf, pbuf, sbuf []byte) (
-	ph parsedHeader, hit bool, payload, sig []byte, signingInput string, err error,
+	ph parsedHeader, payload, sig []byte, signingInput string, err error,
 ) {
 	seg, ok := split(token)
 	if !ok {
-		return ph, false, nil, nil, "", errNotJWS()
+		return ph, nil, nil, "", errNotJWS()
 	}
-	if e := v.headers.get(seg.header); e != nil {
-		ph, hit = *e, true
-	} else if ph, err = v.parseHeaderSegment(token, seg.header, hbuf); err != nil {
-		return parsedHeader{}, false, nil, nil, "", err
+	if ph, err = v.parseHeaderSegment(token, seg.header, hbuf); err != nil {
+		return parsedHeader{}, nil, nil, "", err
 	}
 	if payload, ok = decode(seg.payload, pbuf); !ok {
-		return parsedHeader{}, false, nil, nil, "", refuse(token, fail(ErrTokenMalformed, "", "", "payload is not strict base64url"))
+		return parsedHeader{}, nil, nil, "", refuse(token, fail(ErrTokenMalformed, "", "", "payload is not strict base64url"))
 	}
 	if sig, ok = decode(seg.signature, sbuf); !ok {
-		return parsedHeader{}, false, nil, nil, "", refuse(token, fail(ErrTokenMalformed, "", "", "signature is not strict base64url"))
+		return parsedHeader{}, nil, nil, "", refuse(token, fail(ErrTokenMalformed, "", "", "signature is not strict base64url"))
 	}
-	return ph, hit, payload, sig, seg.signingInput, nil
+	return ph, payload, sig, seg.signingInput, nil
 }
 
 // parseHeaderSegment decodes and reads the header segment of token.
@@ -414,7 +423,8 @@ func (v *Verifier) checkClaims(p *pool, c *claims.Claims, now float64) error {
 			base = now
 		}
 		if exp-base > (v.lifetime + v.leeway).Seconds() {
-			return fail(ErrTokenMalformed, "exp", formatSeconds(exp), "lifetime over "+v.lifetime.String())
+			return &ValidationError{Reason: ErrTokenMalformed, Claim: "exp", Value: formatTime(exp),
+				Detail: "lifetime over " + v.lifetime.String()}
 		}
 	}
 	switch c.TokenUse {
@@ -449,13 +459,13 @@ func (v *Verifier) checkTime(c *claims.Claims, now float64) error {
 		return fail(ErrTokenMalformed, "exp", "", "missing")
 	}
 	if now >= exp+leeway {
-		return fail(ErrTokenExpired, "exp", formatSeconds(exp), "")
+		return failTime(ErrTokenExpired, "exp", exp, now, v.leeway, "")
 	}
 	if nbf, ok := c.NotBeforeSeconds(); ok && nbf > now+leeway {
-		return fail(ErrTokenNotYetValid, "nbf", formatSeconds(nbf), "")
+		return failTime(ErrTokenNotYetValid, "nbf", nbf, now, v.leeway, "")
 	}
 	if iat, ok := c.IssuedAtSeconds(); ok && iat > now+leeway {
-		return fail(ErrTokenNotYetValid, "iat", formatSeconds(iat), "in the future")
+		return failTime(ErrTokenNotYetValid, "iat", iat, now, v.leeway, "in the future")
 	}
 	return nil
 }

@@ -125,7 +125,7 @@ func fetchKeys(ctx context.Context, client *http.Client, url string) *keysReport
 		}
 		defer resp.Body.Close()
 		r.Status = resp.StatusCode
-		r.body, err = io.ReadAll(io.LimitReader(resp.Body, jwks.DefaultMaxBodySize+1))
+		r.body, err = io.ReadAll(io.LimitReader(resp.Body, jwks.DefaultMaxJWKSSize+1))
 		r.Bytes = len(r.body)
 		if err != nil {
 			return fmt.Errorf("reading the response: %w", err)
@@ -133,7 +133,7 @@ func fetchKeys(ctx context.Context, client *http.Client, url string) *keysReport
 		if resp.StatusCode != http.StatusOK {
 			return fmt.Errorf("status %d %s, want 200", resp.StatusCode, http.StatusText(resp.StatusCode))
 		}
-		if len(r.body) > jwks.DefaultMaxBodySize {
+		if len(r.body) > jwks.DefaultMaxJWKSSize {
 			return errors.New("response over 1 MiB: not a key set")
 		}
 		set, skipped, err := jwks.Parse(r.body)
