@@ -15,8 +15,8 @@ import (
 
 	"github.com/cognitoauth/cognitoauth/claims"
 	"github.com/cognitoauth/cognitoauth/cognitotest"
-	"github.com/cognitoauth/cognitoauth/internal/hostile"
 	"github.com/cognitoauth/cognitoauth/verifier"
+	"github.com/cognitoauth/cognitoauth/verifier/internal/hostile"
 )
 
 // fuzzNow is the fixed clock of FuzzVerify. The committed seeds in
