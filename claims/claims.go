@@ -2,6 +2,8 @@ package claims
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -97,6 +99,21 @@ func (c *Claims) Raw() map[string]any {
 		}
 	})
 	return c.raw.m
+}
+
+// Decode unmarshals the verified payload into v with encoding/json's
+// semantics (the last of duplicate members wins, unknown members are
+// ignored, field tags apply): for custom claims that are not strings, such
+// as the objects and arrays a pre-token-generation trigger adds. v must be
+// a non-nil pointer. Decode reads the payload each call and never changes c.
+func (c *Claims) Decode(v any) error {
+	if c == nil || c.raw == nil {
+		return errors.New("claims: no payload to decode")
+	}
+	if err := json.Unmarshal([]byte(c.raw.data), v); err != nil {
+		return fmt.Errorf("claims: decode payload: %w", err)
+	}
+	return nil
 }
 
 // Get returns the raw value of one claim, as Raw would.

@@ -363,30 +363,46 @@ func (l *stringLists) read(a *arena, payload []byte, id claimID, raw []byte, pla
 	return l.backing[start:end:end], nil
 }
 
-// custom builds the custom attributes from the custom:* members in
-// document order: the last member of a name decides, and one that is not a
-// string removes the name, as the map in decodeReference ends up. They go
-// into small while it has room.
+// custom builds the custom attributes from the custom:* members: the last
+// member of a name decides, and one that is not a string removes the name,
+// as the map in decodeReference ends up. They go into small while it has
+// room. The names are sorted stably (keeping document order among equal
+// names, so that each name's last member ends its run): O(n log n)
+// comparisons in the number of members, where searching the attributes kept so far for each name
+// made n distinct names cost n² comparisons (a token refused at its
+// issuer check could cost 25 verifications).
 func (a *arena) custom(payload []byte, members []member, small []attribute) []attribute {
-	attrs := small[:0]
-	for _, mb := range members {
+	if len(members) == 0 {
+		return nil
+	}
+	var namedBuf [8]named
+	names := namedBuf[:0]
+	if len(members) > len(namedBuf) {
+		names = make([]named, 0, len(members))
+	}
+	for i, mb := range members {
 		name := a.string(payload, payload[mb.key.start:mb.key.end], mb.keyPlain)[len(CustomPrefix):]
-		i := slices.IndexFunc(attrs, func(at attribute) bool { return at.name == name })
-		value := payload[mb.value.start:mb.value.end]
-		switch {
-		case value[0] != '"':
-			if i >= 0 {
-				attrs = slices.Delete(attrs, i, i+1)
-			}
-		case i >= 0:
-			attrs[i].value = a.string(payload, value, mb.valuePlain)
-		default:
-			attrs = append(attrs, attribute{name, a.string(payload, value, mb.valuePlain)})
+		names = append(names, named{name, i})
+	}
+	slices.SortStableFunc(names, func(x, y named) int { return strings.Compare(x.name, y.name) })
+	attrs := small[:0]
+	for i, n := range names {
+		if i+1 < len(names) && names[i+1].name == n.name {
+			continue // a later member of the same name decides
+		}
+		mb := members[n.index]
+		if value := payload[mb.value.start:mb.value.end]; value[0] == '"' {
+			attrs = append(attrs, attribute{n.name, a.string(payload, value, mb.valuePlain)})
 		}
 	}
 	if len(attrs) == 0 {
 		return nil
 	}
-	sortAttributes(attrs)
 	return attrs
+}
+
+// named is a custom member's decoded name and its index among the members.
+type named struct {
+	name  string
+	index int
 }

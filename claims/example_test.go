@@ -82,3 +82,26 @@ func ExampleDecode() {
 	// claims: "exp" is not a number
 	// [solo] true
 }
+
+// A pre-token-generation trigger can add claims that are not strings; Decode
+// reads them into a struct of the application's own.
+func ExampleClaims_Decode() {
+	c, err := claims.Decode([]byte(`{"token_use":"id","custom:tenant":"acme",` +
+		`"org":{"id":42,"roles":["billing","support"]},"quota":{"daily":1000}}`))
+	if err != nil {
+		log.Fatal(err)
+	}
+	var extra struct {
+		Tenant string `json:"custom:tenant"`
+		Org    struct {
+			ID    int      `json:"id"`
+			Roles []string `json:"roles"`
+		} `json:"org"`
+		Quota map[string]int `json:"quota"`
+	}
+	if err := c.Decode(&extra); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(extra.Tenant, extra.Org.ID, extra.Org.Roles, extra.Quota["daily"])
+	// Output: acme 42 [billing support] 1000
+}

@@ -15,8 +15,9 @@ import (
 
 	"github.com/cognitoauth/cognitoauth/claims"
 	"github.com/cognitoauth/cognitoauth/cognitotest"
-	"github.com/cognitoauth/cognitoauth/internal/hostile"
+	"github.com/cognitoauth/cognitoauth/internal/hostilejson"
 	"github.com/cognitoauth/cognitoauth/verifier"
+	"github.com/cognitoauth/cognitoauth/verifier/internal/hostile"
 )
 
 // fuzzNow is the fixed clock of FuzzVerify. The committed seeds in
@@ -58,6 +59,11 @@ func FuzzVerify(f *testing.F) {
 		if len(tc.Token) <= 8<<10 { // larger ones slow mutation and minimization down
 			f.Add(tc.Token, []byte(nil), []byte(nil))
 		}
+	}
+	for _, sh := range hostilejson.Shapes() { // signed with the pool key by assemble
+		iss := `"iss":"` + fx.pool.Issuer() + `","token_use":"id"`
+		kid, _ := fx.pool.SigningKey()
+		f.Add("", []byte(`{"alg":"RS256","kid":"`+kid+`"}`), sh.Payload(iss, 4<<10))
 	}
 	f.Fuzz(func(t *testing.T, token string, header, payload []byte) {
 		fx.check(t, token)

@@ -15,15 +15,15 @@ import (
 
 	"github.com/cognitoauth/cognitoauth/claims"
 	"github.com/cognitoauth/cognitoauth/cognitotest"
-	"github.com/cognitoauth/cognitoauth/internal/hostile"
 	"github.com/cognitoauth/cognitoauth/verifier"
+	"github.com/cognitoauth/cognitoauth/verifier/internal/hostile"
 )
 
 // minHostileCases is the least number of refused rows issue 5 asks for.
 const minHostileCases = 80
 
 // TestHostileTokens runs the generated table of crafted tokens (see package
-// internal/hostile): every row is refused with exactly its sentinel, without
+// verifier/internal/hostile): every row is refused with exactly its sentinel, without
 // a panic and without the token in the error; every positive control is
 // accepted with typed claims that agree with Raw(); and no token makes the
 // verifier contact the server its jku/x5u headers name.

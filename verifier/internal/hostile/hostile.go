@@ -193,7 +193,7 @@ func Cases(env Env) ([]Case, error) {
 	for _, add := range []func(*gen){
 		algNone, hmacConfusion, otherAlgorithms, kids, keyLocations, crit,
 		signatures, tampering, segments, encodings, issuers, tokenUses,
-		clients, expiry, notBefore, duplicateKeys, nesting, sizes, groups, order,
+		clients, expiry, notBefore, duplicateKeys, nesting, sizes, groups, order, costs,
 	} {
 		add(g)
 	}
