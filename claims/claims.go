@@ -72,7 +72,7 @@ type Claims struct {
 	hasIat, hasAuth bool
 
 	// custom holds the custom attributes by name (without the prefix),
-	// sorted: see Custom.
+	// one per name, in document order: see Custom.
 	custom []attribute
 
 	raw *rawPayload

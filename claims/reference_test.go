@@ -90,8 +90,8 @@ func decodeReference(payload []byte) (*Claims, error) {
 	return c, nil
 }
 
-// sortAttributes sorts custom attributes by name, the order Claims keeps
-// them in.
+// sortAttributes sorts custom attributes by name, so that the reference's
+// (from a map) and Decode's (in document order) compare equal.
 func sortAttributes(attrs []attribute) {
 	slices.SortFunc(attrs, func(a, b attribute) int { return strings.Compare(a.name, b.name) })
 }
