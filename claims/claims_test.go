@@ -223,8 +223,8 @@ func TestDecodeGroups(t *testing.T) {
 		want          []string
 	}{
 		{"array, names with commas, colons and slashes", `{"cognito:groups":["a","b,c","d:e/f"]}`, []string{"a", "b,c", "d:e/f"}},
-		{"2.8#41 a string is one group", `{"cognito:groups":"solo"}`, []string{"solo"}},
-		{"2.8#41 a string is never split on commas", `{"cognito:groups":"a,b"}`, []string{"a,b"}},
+		{"a string is one group", `{"cognito:groups":"solo"}`, []string{"solo"}},
+		{"a string is never split on commas", `{"cognito:groups":"a,b"}`, []string{"a,b"}},
 		{"empty array", `{"cognito:groups":[]}`, []string{}},
 		{"absent", `{}`, nil},
 	} {
@@ -256,7 +256,7 @@ func TestDecodeEmailVerified(t *testing.T) {
 
 // TestDecodeScopes: scope splits on single spaces, as Cognito joins scopes;
 // empty entries are dropped and other white space stays inside a scope
-// (2.8#42).
+// .
 func TestDecodeScopes(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -273,14 +273,14 @@ func TestDecodeScopes(t *testing.T) {
 		{"", nil},
 		{"   ", nil},
 	} {
-		t.Run("2.8#42 "+strconv.Quote(tc.scope), func(t *testing.T) {
+		t.Run(strconv.Quote(tc.scope), func(t *testing.T) {
 			c := decode(t, `{"scope":`+strconv.Quote(tc.scope)+`}`)
 			if !slices.Equal(c.Scopes, tc.want) {
 				t.Errorf("scope %q: Scopes = %q, want %q", tc.scope, c.Scopes, tc.want)
 			}
 		})
 	}
-	t.Run("2.8#42 no case folding", func(t *testing.T) {
+	t.Run("no case folding", func(t *testing.T) {
 		c := decode(t, `{"scope":"Read write"}`)
 		if c.HasScope("read") || !c.HasScope("Read") {
 			t.Error("scopes are not compared case-sensitively")

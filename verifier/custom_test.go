@@ -41,7 +41,7 @@ func callerCtx() context.Context {
 }
 
 // TestCustomCheckRunsLast: the hook never sees a token another check refuses
-// (2.8#46 →Go: aws-jwt-verify runs it before token_use and client checks),
+// (stricter: aws-jwt-verify runs it before token_use and client checks),
 // sees verified claims and the caller's context, and runs again on every
 // call for a cached token.
 func TestCustomCheckRunsLast(t *testing.T) {
@@ -58,8 +58,8 @@ func TestCustomCheckRunsLast(t *testing.T) {
 		reason error
 		claim  string
 	}{
-		{"2.8#46 after the client check", p.IDToken(cognitotest.User{}, cognitotest.WithClientID("otherclient")), verifier.ErrClientMismatch, "aud"},
-		{"2.8#46 after the token_use check", p.AccessToken(cognitotest.User{}), verifier.ErrTokenUseMismatch, "token_use"},
+		{"after the client check", p.IDToken(cognitotest.User{}, cognitotest.WithClientID("otherclient")), verifier.ErrClientMismatch, "aud"},
+		{"after the token_use check", p.AccessToken(cognitotest.User{}), verifier.ErrTokenUseMismatch, "token_use"},
 		{"after the expiry check", p.IDToken(cognitotest.User{}, cognitotest.WithLifetime(-time.Second)), verifier.ErrTokenExpired, "exp"},
 		{"after the issuer check", p.IDToken(cognitotest.User{}, cognitotest.WithClaim("iss", "https://example.test/x")), verifier.ErrIssuerMismatch, "iss"},
 		{"after the signature check", flipSignatureByte(t, p.IDToken(cognitotest.User{})), verifier.ErrSignatureInvalid, ""},

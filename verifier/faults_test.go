@@ -1,6 +1,6 @@
 package verifier_test
 
-// JWKS fault tests (issue 5 §4): real servers on 127.0.0.1 whose behaviour
+// JWKS fault tests: real servers on 127.0.0.1 whose behaviour
 // each test scripts, the fake clock of helpers_test.go for every age and
 // cooldown, and the middleware for what a client of a protected service
 // sees. keys_test.go covers the verifier's fetch rules one at a time; these

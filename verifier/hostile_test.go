@@ -19,7 +19,7 @@ import (
 	"github.com/cognitoauth/cognitoauth/verifier/internal/hostile"
 )
 
-// minHostileCases is the least number of refused rows issue 5 asks for.
+// minHostileCases is the least number of refused rows the table must hold.
 const minHostileCases = 80
 
 // TestHostileTokens runs the generated table of crafted tokens (see package

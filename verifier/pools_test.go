@@ -12,7 +12,7 @@ import (
 
 // TestVerifyMultiplePools: the pool is chosen by the token's iss; each pool
 // keeps its own clients, token use and keys; an unknown iss is refused with
-// ErrIssuerMismatch before any key is fetched (2.8#33, 2.8#34, 2.8#43).
+// ErrIssuerMismatch before any key is fetched.
 func TestVerifyMultiplePools(t *testing.T) {
 	t.Parallel()
 	a := startPool(t, cognitotest.Options{UserPoolID: "us-east-1_PoolA", ClientIDs: []string{"clienta"}})
@@ -35,7 +35,7 @@ func TestVerifyMultiplePools(t *testing.T) {
 
 	unknown := c.IDToken(cognitotest.User{})
 	expectRejected(t, v, unknown, verifier.ErrIssuerMismatch, "iss")
-	want("2.8#34 unknown iss fetches nothing", [3]int64{0, 0, 0})
+	want("unknown iss fetches nothing", [3]int64{0, 0, 0})
 
 	ca := mustVerify(t, v, a.IDToken(cognitotest.User{Username: "ann"}))
 	want("pool A token", [3]int64{1, 0, 0})
@@ -127,7 +127,7 @@ func TestVerifyRegionalIssuers(t *testing.T) {
 // TestVerifyDerivedJWKSURLs observes, through an HTTP transport that answers
 // locally, which key URLs a verifier with no JWKSURL override asks for: the
 // primary issuer's at Warmup, Cognito's second issuer form's only when a
-// token names it (2.8#45), each once.
+// token names it, each once.
 func TestVerifyDerivedJWKSURLs(t *testing.T) {
 	t.Parallel()
 	p := frozenPool(t)

@@ -17,7 +17,7 @@ import (
 )
 
 // The verified-token cache must never change a verdict: these tests pin
-// each of its safety properties (issue 4).
+// each of its safety properties.
 
 // TestCacheHitStillExpires: a cached token stops verifying at exp (leeway
 // included), and the hit really is served from the cache: once the keys are

@@ -1,5 +1,5 @@
 // Command targets reads the raw output of the in-repo benchmarks (go test
-// -bench, any -count, several files) and prints issue 4's targets next to
+// -bench, any -count, several files) and prints the speed targets next to
 // the medians measured, as a Markdown table. It exits 1 with -strict when a
 // target is missed; by default it only reports, since a shared machine's
 // noise is no reason to fail a build.
