@@ -1,6 +1,7 @@
 package lambdaauth
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"net/url"
@@ -71,10 +72,14 @@ func merge(single map[string]string, multi map[string][]string) map[string][]str
 	return out
 }
 
-// encode is the raw query of decoded parameters (API Gateway's); raw
-// joins parameters an ALB passes as sent, still percent-encoded.
-func encode(q map[string][]string) string { return url.Values(q).Encode() }
+// v1Request is the request of a REST API event, whose query parameters
+// arrive decoded.
+func v1Request(ctx context.Context, method, path string, h map[string]string, mh map[string][]string, q map[string]string, mq map[string][]string) *http.Request {
+	return newRequest(ctx, method, path, merge(h, mh), url.Values(merge(q, mq)).Encode())
+}
 
+// raw joins the query parameters an ALB passes as sent, still
+// percent-encoded.
 func raw(q map[string][]string) string {
 	var parts []string
 	for k, vs := range q {
@@ -95,11 +100,7 @@ type recorder struct {
 
 func (w *recorder) Header() http.Header { return w.header }
 
-func (w *recorder) WriteHeader(status int) {
-	if w.status == 0 {
-		w.status = status
-	}
-}
+func (w *recorder) WriteHeader(status int) { w.status = cmp.Or(w.status, status) }
 
 func (w *recorder) Write(b []byte) (int, error) {
 	w.WriteHeader(http.StatusOK)

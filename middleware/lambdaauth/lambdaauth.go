@@ -21,7 +21,9 @@ import (
 // reaches h; an accepted one reaches h with the claims in its context
 // (claims.FromContext). A nil m or h refuses every event with 500.
 func RESTHandler(m *middleware.Middleware, h func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error)) func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
-	return wrap(m, h, restRequest, func(_ events.APIGatewayProxyRequest, w *recorder) events.APIGatewayProxyResponse {
+	return wrap(m, h, func(ctx context.Context, ev events.APIGatewayProxyRequest) *http.Request {
+		return v1Request(ctx, ev.HTTPMethod, ev.Path, ev.Headers, ev.MultiValueHeaders, ev.QueryStringParameters, ev.MultiValueQueryStringParameters)
+	}, func(_ events.APIGatewayProxyRequest, w *recorder) events.APIGatewayProxyResponse {
 		return events.APIGatewayProxyResponse{StatusCode: w.status, MultiValueHeaders: w.header, Body: w.body.String()}
 	})
 }
@@ -69,8 +71,7 @@ func ALBHandler(m *middleware.Middleware, h func(context.Context, events.ALBTarg
 func RESTAuthorizer(m *middleware.Middleware) func(context.Context, events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
 	e := core.Of(m)
 	return func(ctx context.Context, ev events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
-		q := encode(merge(ev.QueryStringParameters, ev.MultiValueQueryStringParameters))
-		c, err := decide(e, newRequest(ctx, ev.HTTPMethod, ev.Path, merge(ev.Headers, ev.MultiValueHeaders), q))
+		c, err := decide(e, v1Request(ctx, ev.HTTPMethod, ev.Path, ev.Headers, ev.MultiValueHeaders, ev.QueryStringParameters, ev.MultiValueQueryStringParameters))
 		switch {
 		case err != nil && e.Refusal(err).Status == http.StatusUnauthorized:
 			return events.APIGatewayCustomAuthorizerResponse{}, unauthorized{err}
@@ -96,14 +97,11 @@ func HTTPAPIAuthorizer(m *middleware.Middleware) func(context.Context, events.AP
 	}
 }
 
+var errNilHandler = fmt.Errorf("%w: nil handler", middleware.ErrMisconfigured)
+
 // anonymous is the principal of a request allowed without a token, and of
 // every Deny.
 const anonymous = "anonymous"
-
-func restRequest(ctx context.Context, ev events.APIGatewayProxyRequest) *http.Request {
-	q := encode(merge(ev.QueryStringParameters, ev.MultiValueQueryStringParameters))
-	return newRequest(ctx, ev.HTTPMethod, ev.Path, merge(ev.Headers, ev.MultiValueHeaders), q)
-}
 
 // wrap is the handler wrapper of every event shape: decide the request the
 // event stands for; call h, or record the refusal as net/http would write
@@ -111,8 +109,7 @@ func restRequest(ctx context.Context, ev events.APIGatewayProxyRequest) *http.Re
 func wrap[E, R any](m *middleware.Middleware, h func(context.Context, E) (R, error), request func(context.Context, E) *http.Request, respond func(E, *recorder) R) func(context.Context, E) (R, error) {
 	e := core.Of(m)
 	return func(ctx context.Context, ev E) (R, error) {
-		r := request(ctx, ev)
-		err := fmt.Errorf("%w: nil handler", middleware.ErrMisconfigured)
+		r, err := request(ctx, ev), errNilHandler
 		if h != nil {
 			var accepted *http.Request
 			if accepted, err = e.AuthenticateHTTP(r); err == nil {
