@@ -17,6 +17,7 @@ import (
 	"github.com/cognitoauth/cognitoauth/middleware"
 	"github.com/cognitoauth/cognitoauth/middleware/internal/authtest"
 	"github.com/cognitoauth/cognitoauth/middleware/lambdaauth"
+	"github.com/cognitoauth/cognitoauth/verifier"
 )
 
 // who is what the handlers behind the wrappers answer: the username
@@ -287,5 +288,34 @@ func TestHandlerOptions(t *testing.T) {
 			}
 			check(t, out, want{status: 500, code: "server_error"})
 		})
+	}
+}
+
+// TestColdStartWithoutFetch: with the pool's key set preloaded
+// (Config.JWKS, as embedded at build time), a cold function verifies its
+// first token without fetching keys.
+func TestColdStartWithoutFetch(t *testing.T) {
+	t.Parallel()
+	pool, err := cognitotest.NewPool(cognitotest.Options{UserPoolID: "us-east-1_ColdStart1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	cfg := pool.Config(verifier.AccessToken)
+	cfg.JWKS = pool.JWKS()
+	v, err := verifier.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	h := handlers(authtest.Build(t, v))[httpAPIShape.name]
+	tok := pool.AccessToken(cognitotest.User{Username: "bob"})
+	out, err := invoke(t, h, httpAPIShape.event(t, request{path: "/me", header: [][2]string{{"Authorization", "Bearer " + tok}}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, out, bob200, tok)
+	if n := pool.JWKSRequests(); n != 0 {
+		t.Errorf("%d key fetches, want none", n)
 	}
 }
