@@ -72,7 +72,7 @@ func TestAuthorizers(t *testing.T) {
 		t.Run("REST/"+tc.name, func(t *testing.T) {
 			t.Parallel()
 			ev := restAuthorizerShape.event(t, tc.req)
-			out, err := invoke(t, lambdaauth.RESTAuthorizer(m), ev)
+			out, err := invoke(lambdaauth.RESTAuthorizer(m), ev)
 			noSecrets(t, out, err, user, admin, expired)
 			if tc.want == unauthorized {
 				if err == nil || err.Error() != "Unauthorized" || !errors.Is(err, tc.reason) {
@@ -100,7 +100,7 @@ func TestAuthorizers(t *testing.T) {
 		})
 		t.Run("HTTP API/"+tc.name, func(t *testing.T) {
 			t.Parallel()
-			out, err := invoke(t, lambdaauth.HTTPAPIAuthorizer(m), httpAPIAuthorizerShape.event(t, tc.req))
+			out, err := invoke(lambdaauth.HTTPAPIAuthorizer(m), httpAPIAuthorizerShape.event(t, tc.req))
 			noSecrets(t, out, err, user, admin, expired)
 			if err != nil {
 				t.Fatalf("Invoke: %v", err)

@@ -126,12 +126,23 @@ func bridge(t *testing.T, s shape, fn any) http.Handler {
 				req.query = append(req.query, [2]string{k, v})
 			}
 		}
-		out, err := invoke(t, fn, s.event(t, req))
+		ev, err := s.document(req)
+		if err != nil {
+			t.Error(err)
+			http.Error(w, "bad event", http.StatusInternalServerError)
+			return
+		}
+		out, err := invoke(fn, ev)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadGateway)
 			return
 		}
-		resp := decodeResponse(t, out)
+		resp, err := parseResponse(out)
+		if err != nil {
+			t.Error(err)
+			http.Error(w, "bad response", http.StatusInternalServerError)
+			return
+		}
 		for k, vs := range resp.header {
 			w.Header()[k] = vs
 		}

@@ -138,7 +138,7 @@ func TestHandlers(t *testing.T) {
 					if s.name == albShape.name && tc.name == "query repeated" {
 						w = bob200 // single-value query parameters: the last one only
 					}
-					out, err := invoke(t, handlers(m)[s.name], s.event(t, tc.req))
+					out, err := invoke(handlers(m)[s.name], s.event(t, tc.req))
 					if err != nil {
 						t.Fatalf("Invoke: %v", err)
 					}
@@ -195,7 +195,7 @@ func TestALBResponseHeaders(t *testing.T) {
 		multi bool
 	}{{albShape, false}, {albMultiShape, true}} {
 		t.Run(tc.s.name, func(t *testing.T) {
-			out, err := invoke(t, h, tc.s.event(t, request{path: "/me"}))
+			out, err := invoke(h, tc.s.event(t, request{path: "/me"}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -238,7 +238,7 @@ func TestHTTPAPIStage(t *testing.T) {
 			rc := m["requestContext"].(map[string]any)
 			rc["stage"], rc["domainName"] = tc.stage, tc.domain
 			ev, _ = json.Marshal(m)
-			out, err := invoke(t, h, ev)
+			out, err := invoke(h, ev)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -264,7 +264,7 @@ func TestHandlerOptions(t *testing.T) {
 		w.Write([]byte("no tea for " + r.Method))
 	})
 	ev := restShape.event(t, request{path: "/me"})
-	out, err := invoke(t, handlers(authtest.Build(t, fx.V, teapot, observe))[restShape.name], ev)
+	out, err := invoke(handlers(authtest.Build(t, fx.V, teapot, observe))[restShape.name], ev)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,7 +282,7 @@ func TestHandlerOptions(t *testing.T) {
 		"nil handler":    lambdaauth.RESTHandler(authtest.Build(t, fx.V), nil),
 	} {
 		t.Run(name, func(t *testing.T) {
-			out, err := invoke(t, h, restShape.event(t, request{path: "/me", header: [][2]string{{"Authorization", "Bearer " + fx.Token(nil)}}}))
+			out, err := invoke(h, restShape.event(t, request{path: "/me", header: [][2]string{{"Authorization", "Bearer " + fx.Token(nil)}}}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -310,7 +310,7 @@ func TestColdStartWithoutFetch(t *testing.T) {
 	defer v.Close()
 	h := handlers(authtest.Build(t, v))[httpAPIShape.name]
 	tok := pool.AccessToken(cognitotest.User{Username: "bob"})
-	out, err := invoke(t, h, httpAPIShape.event(t, request{path: "/me", header: [][2]string{{"Authorization", "Bearer " + tok}}}))
+	out, err := invoke(h, httpAPIShape.event(t, request{path: "/me", header: [][2]string{{"Authorization", "Bearer " + tok}}}))
 	if err != nil {
 		t.Fatal(err)
 	}

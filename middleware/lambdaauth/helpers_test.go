@@ -176,26 +176,29 @@ func asStrings(v any) []any {
 // event is the JSON document s sends for r.
 func (s shape) event(t testing.TB, r request) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", s.file))
+	b, err := s.document(r)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return b
+}
+
+func (s shape) document(r request) ([]byte, error) {
+	b, err := os.ReadFile(filepath.Join("testdata", s.file))
+	if err != nil {
+		return nil, err
 	}
 	var ev map[string]any
 	if err := json.Unmarshal(b, &ev); err != nil {
-		t.Fatalf("%s: %v", s.file, err)
+		return nil, fmt.Errorf("%s: %w", s.file, err)
 	}
 	s.build(ev, r)
-	out, err := json.Marshal(ev)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return json.Marshal(ev)
 }
 
 // invoke passes payload to handler through the library's own decoding and
 // encoding (lambda.NewHandler), as the Lambda runtime does.
-func invoke(t testing.TB, handler any, payload []byte) ([]byte, error) {
-	t.Helper()
+func invoke(handler any, payload []byte) ([]byte, error) {
 	return lambda.NewHandler(handler).Invoke(context.Background(), payload)
 }
 
@@ -210,6 +213,14 @@ type response struct {
 // headers and multiValueHeaders merged, body.
 func decodeResponse(t testing.TB, out []byte) response {
 	t.Helper()
+	r, err := parseResponse(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func parseResponse(out []byte) (response, error) {
 	var r struct {
 		StatusCode        int                 `json:"statusCode"`
 		Headers           map[string]string   `json:"headers"`
@@ -217,7 +228,7 @@ func decodeResponse(t testing.TB, out []byte) response {
 		Body              string              `json:"body"`
 	}
 	if err := json.Unmarshal(out, &r); err != nil {
-		t.Fatalf("response %s: %v", out, err)
+		return response{}, fmt.Errorf("response %s: %w", out, err)
 	}
 	h := http.Header{}
 	for k, v := range r.Headers {
@@ -228,5 +239,5 @@ func decodeResponse(t testing.TB, out []byte) response {
 			h.Add(k, v)
 		}
 	}
-	return response{status: r.StatusCode, header: h, body: r.Body}
+	return response{status: r.StatusCode, header: h, body: r.Body}, nil
 }
