@@ -83,9 +83,10 @@
 //	500 (misconfiguration)             Deny → 403                    isAuthorized: false → 403
 //
 // The 401 rows return API Gateway's documented "Unauthorized" error rather
-// than a Deny so that clients which refresh an expired token on 401 (as
-// the Amplify libraries do) keep working; the price is that Lambda counts
-// those invocations as function errors. Any other error would be a 500.
+// than a Deny so that a client can tell a missing or expired token (sign in
+// or refresh, then retry) from a refusal (403: retrying will not help); the
+// price is that Lambda counts those invocations as function errors. Any
+// other error message would be a 500.
 // API Gateway cannot answer 503 from an authorizer, so keys that cannot be
 // fetched fail closed with 403; a client retries later all the same. The
 // principal of an Allow is the token's sub ("anonymous" for a request let
