@@ -70,9 +70,10 @@
 //
 // RESTAuthorizer (a REQUEST authorizer for REST APIs, answering with an IAM
 // policy) and HTTPAPIAuthorizer (an HTTP API authorizer with simple
-// responses) decide the event as the handlers do, Rules applying per route
-// (method and path). A refusal never allows and never becomes an error API
-// Gateway turns into a 500:
+// responses) decide the event as the handlers do, Rules applying per route:
+// to the request's method and path ("/orders/42", not the resource
+// template "/orders/{id}", which patterns cannot name). A refusal never
+// allows and never becomes an error API Gateway turns into a 500:
 //
 //	over HTTP                          RESTAuthorizer                HTTPAPIAuthorizer
 //	accepted                           Allow on methodArn            isAuthorized: true
