@@ -277,17 +277,24 @@ func TestHandlerOptions(t *testing.T) {
 	}
 	mu.Unlock()
 
-	for name, h := range map[string]any{
-		"nil Middleware": handlers(nil)[restShape.name],
-		"nil handler":    lambdaauth.RESTHandler(authtest.Build(t, fx.V), nil),
-	} {
-		t.Run(name, func(t *testing.T) {
-			out, err := invoke(h, restShape.event(t, request{path: "/me", header: [][2]string{{"Authorization", "Bearer " + fx.Token(nil)}}}))
-			if err != nil {
-				t.Fatal(err)
-			}
-			check(t, out, want{status: 500, code: "server_error"})
-		})
+	for _, s := range handlerShapes {
+		for name, h := range map[string]any{
+			"nil Middleware": handlers(nil)[s.name],
+			"nil handler": map[string]any{
+				restShape.name:     lambdaauth.RESTHandler(authtest.Build(t, fx.V), nil),
+				httpAPIShape.name:  lambdaauth.HTTPAPIHandler(authtest.Build(t, fx.V), nil),
+				albShape.name:      lambdaauth.ALBHandler(authtest.Build(t, fx.V), nil),
+				albMultiShape.name: lambdaauth.ALBHandler(authtest.Build(t, fx.V), nil),
+			}[s.name],
+		} {
+			t.Run(s.name+"/"+name, func(t *testing.T) {
+				out, err := invoke(h, s.event(t, request{path: "/me", header: [][2]string{{"Authorization", "Bearer " + fx.Token(nil)}}}))
+				if err != nil {
+					t.Fatal(err)
+				}
+				check(t, out, want{status: 500, code: "server_error"})
+			})
+		}
 	}
 }
 
