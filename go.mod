@@ -3,6 +3,7 @@ module github.com/cognitoauth/cognitoauth
 go 1.25.0
 
 require (
+	connectrpc.com/connect v1.21.0
 	github.com/gin-gonic/gin v1.12.0
 	github.com/golang-jwt/jwt/v5 v5.3.1
 	github.com/labstack/echo/v4 v4.16.0
