@@ -42,10 +42,12 @@ func TestMain(m *testing.M) {
 // The service under test, built by hand from well-known types: Me, Admin
 // and Public are unary (Empty → StringValue with the caller's username or
 // "-"), Watch and AdminWatch stream three of them, Chat answers each
-// message it receives with one.
+// message it receives with one, Count answers a client stream with one and
+// the number of messages ("bob:2"), and Get is Me without side effects,
+// which Connect clients may call with HTTP GET.
 const service = "/test.v1.Test/"
 
-var procedures = []string{service + "Me", service + "Admin", service + "Public", service + "Watch", service + "AdminWatch", service + "Chat"}
+var procedures = []string{service + "Me", service + "Admin", service + "Public", service + "Watch", service + "AdminWatch", service + "Chat", service + "Count", service + "Get"}
 
 func username(ctx context.Context) string {
 	if c, ok := claims.FromContext(ctx); ok {
@@ -59,11 +61,12 @@ var baseOptions = []middleware.Option{
 	middleware.Exclude(service + "Public"),
 	middleware.Rule(service+"Admin", middleware.AnyGroup("admin")),
 	middleware.Rule(service+"AdminWatch", middleware.AnyGroup("admin")),
+	middleware.Rule(service+"Get", middleware.AnyGroup("admin")),
 }
 
 // handler mounts every procedure with opts (the interceptors), behind a
-// wrapper that reports the HTTP version the request came with in the
-// X-Proto response header.
+// wrapper that reports the HTTP version and method the request came with
+// in the X-Proto and X-Method response headers.
 func handler(opts ...connect.HandlerOption) http.Handler {
 	unary := connect.NewUnaryHandler[emptypb.Empty, wrapperspb.StringValue]
 	me := func(ctx context.Context, _ *connect.Request[emptypb.Empty]) (*connect.Response[wrapperspb.StringValue], error) {
@@ -89,6 +92,16 @@ func handler(opts ...connect.HandlerOption) http.Handler {
 			}
 		}
 	}
+	count := func(ctx context.Context, s *connect.ClientStream[emptypb.Empty]) (*connect.Response[wrapperspb.StringValue], error) {
+		n := 0
+		for s.Receive() {
+			n++
+		}
+		if err := s.Err(); err != nil {
+			return nil, err
+		}
+		return connect.NewResponse(wrapperspb.String(fmt.Sprintf("%s:%d", username(ctx), n))), nil
+	}
 	mux := http.NewServeMux()
 	mux.Handle(service+"Me", unary(service+"Me", me, opts...))
 	mux.Handle(service+"Admin", unary(service+"Admin", me, opts...))
@@ -96,8 +109,11 @@ func handler(opts ...connect.HandlerOption) http.Handler {
 	mux.Handle(service+"Watch", connect.NewServerStreamHandler(service+"Watch", watch, opts...))
 	mux.Handle(service+"AdminWatch", connect.NewServerStreamHandler(service+"AdminWatch", watch, opts...))
 	mux.Handle(service+"Chat", connect.NewBidiStreamHandler(service+"Chat", chat, opts...))
+	mux.Handle(service+"Count", connect.NewClientStreamHandler(service+"Count", count, opts...))
+	mux.Handle(service+"Get", unary(service+"Get", me, append(opts, connect.WithIdempotency(connect.IdempotencyNoSideEffects))...))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Proto", r.Proto)
+		w.Header().Set("X-Method", r.Method)
 		mux.ServeHTTP(w, r)
 	})
 }
@@ -159,6 +175,7 @@ type kind int
 const (
 	unaryCall kind = iota
 	serverStream
+	clientStream
 	bidiStream // over HTTP/2 only, as Connect requires
 )
 
@@ -198,6 +215,19 @@ func call(ctx context.Context, base string, c client, tc rpcCase) (string, http.
 			got = append(got, s.Msg().GetValue())
 		}
 		return strings.Join(got, ","), s.ResponseHeader(), s.Err()
+	case clientStream:
+		s := cl.CallClientStream(ctx)
+		setHeaders(s.RequestHeader())
+		for range 2 {
+			if err := s.Send(&emptypb.Empty{}); err != nil {
+				break // the error is CloseAndReceive's
+			}
+		}
+		res, err := s.CloseAndReceive()
+		if err != nil {
+			return "", nil, err
+		}
+		return res.Msg.GetValue(), res.Header(), nil
 	case bidiStream:
 		s := cl.CallBidiStream(ctx)
 		setHeaders(s.RequestHeader())
@@ -303,6 +333,9 @@ func TestInterceptor(t *testing.T) {
 		{name: "stream two values", procedure: "Watch", kind: serverStream, auth: []string{"Bearer " + user, "Bearer " + user}, code: connect.CodeInvalidArgument},
 		{name: "stream rule unmet", procedure: "AdminWatch", kind: serverStream, auth: bearer(user), code: connect.CodePermissionDenied},
 		{name: "stream rule met", procedure: "AdminWatch", kind: serverStream, auth: bearer(admin), want: "bob,bob,bob"},
+		{name: "client stream no token", procedure: "Count", kind: clientStream, code: connect.CodeUnauthenticated},
+		{name: "client stream valid, claims in context", procedure: "Count", kind: clientStream, auth: bearer(user), want: "bob:2"},
+		{name: "client stream two values", procedure: "Count", kind: clientStream, auth: []string{"Bearer " + user, "Bearer " + user}, code: connect.CodeInvalidArgument},
 		{name: "bidi no token", procedure: "Chat", kind: bidiStream, code: connect.CodeUnauthenticated},
 		{name: "bidi valid, claims in context", procedure: "Chat", kind: bidiStream, auth: bearer(user), want: "bob,bob"},
 		{name: "bidi bad token", procedure: "Chat", kind: bidiStream, auth: bearer(expired), code: connect.CodeUnauthenticated},
@@ -665,4 +698,31 @@ func TestConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestConnectGet: a Connect unary call sent as HTTP GET is decided as a
+// POST to its procedure, so the procedure's Rule applies.
+func TestConnectGet(t *testing.T) {
+	t.Parallel()
+	base := start(t, fx.V)
+	for _, h2c := range []bool{false, true} {
+		c := client{name: "connect GET", http: httpClient(h2c), proto: "HTTP/1.1",
+			opts: []connect.ClientOption{connect.WithHTTPGet(), connect.WithIdempotency(connect.IdempotencyNoSideEffects)}}
+		if h2c {
+			c.proto = "HTTP/2.0"
+		}
+		for _, tc := range []rpcCase{
+			{name: "rule met", procedure: "Get", auth: bearer(fx.Token([]string{"admin"})), want: "bob"},
+			{name: "rule unmet", procedure: "Get", auth: bearer(fx.Token(nil)), code: connect.CodePermissionDenied},
+			{name: "no token", procedure: "Get", code: connect.CodeUnauthenticated},
+		} {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			_, header, err := call(ctx, base, c, tc)
+			cancel()
+			if err == nil && header.Get("X-Method") != http.MethodGet {
+				t.Errorf("%s %s: sent with %q, want GET", c.proto, tc.name, header.Get("X-Method"))
+			}
+			check(t, base, c, tc)
+		}
+	}
 }
