@@ -29,7 +29,8 @@ func NewInterceptor(m *middleware.Middleware) connect.Interceptor {
 // ("/pkg.Service/Method", the generated XxxProcedure constants): a
 // mistyped name would otherwise never apply. Under middleware.DefaultDeny
 // the procedure it meant to cover is refused anyway; without it, it would
-// be open to every signed-in user. Call it at startup.
+// be open to every signed-in user. Call it at startup. The error wraps
+// middleware.ErrMisconfigured, as it does for a nil m or no procedures.
 func CheckProcedures(m *middleware.Middleware, procedures ...string) error {
 	e := core.Of(m)
 	if e == nil || len(procedures) == 0 {
