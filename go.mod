@@ -3,6 +3,7 @@ module github.com/cognitoauth/cognitoauth
 go 1.25.0
 
 require (
+	connectrpc.com/connect v1.21.0
 	github.com/aws/aws-lambda-go v1.54.0
 	github.com/gin-gonic/gin v1.12.0
 	github.com/golang-jwt/jwt/v5 v5.3.1

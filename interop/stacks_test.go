@@ -113,6 +113,7 @@ func testStacks(t *testing.T, s *seeded) {
 	}
 
 	t.Run("grpc", func(t *testing.T) { testGRPC(t, s, v) })
+	t.Run("connect", func(t *testing.T) { testConnect(t, s, v) })
 }
 
 const svc = "interop.v1.Echo"

@@ -161,9 +161,10 @@ func WithErrorHandler(h func(w http.ResponseWriter, r *http.Request, err error))
 	return option(func(e *core.Engine) error { e.OnError = h; return nil })
 }
 
-// WithRPCErrorHandler replaces how grpcauth reports refusals: f gets the
-// call's context, its full method and the refusal, and returns the error
-// the call fails with, normally a gRPC status error. A nil result is
+// WithRPCErrorHandler replaces how grpcauth and connectauth report
+// refusals: f gets the call's context, its full method (procedure) and the
+// refusal, and returns the error the call fails with, normally a gRPC
+// status error (a *connect.Error for connectauth). A nil result is
 // replaced by the default, so a handler cannot let a refused call through.
 func WithRPCErrorHandler(f func(ctx context.Context, fullMethod string, err error) error) Option {
 	return option(func(e *core.Engine) error { e.OnRPCError = f; return nil })
