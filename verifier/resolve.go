@@ -95,13 +95,16 @@ func newResolver(cfg *Config, opts jwks.Options, now func() time.Time) *resolver
 // or resolved now. waited says whether it had to wait for ResolvePool (the
 // caller then reads its clock again). Every error is a *ValidationError.
 func (r *resolver) pool(ctx context.Context, iss string) (p *pool, waited bool, err error) {
+	if p := r.lookup(iss); p != nil {
+		return p, false, nil // held issuers have Cognito's shape: no need to check it again
+	}
 	poolID, ok := cognitoIssuerPool(iss)
 	if !ok {
 		// Not Cognito's shape: ResolvePool never sees it.
 		return nil, false, fail(ErrIssuerMismatch, "iss", iss, "not a configured pool's issuer")
 	}
 	r.mu.Lock()
-	if e := r.held[iss]; e != nil {
+	if e := r.held[iss]; e != nil { // resolved meanwhile
 		r.used.MoveToFront(e)
 		r.mu.Unlock()
 		return e.Value.(*pool), false, nil
