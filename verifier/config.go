@@ -113,7 +113,7 @@ type Config struct {
 	// It returns the pool (validated as a configured one; UserPoolID must
 	// be the issuer's pool and the issuer one the pool accepts, exactly),
 	// or nil and nil for an issuer it does not know, or an error. A nil
-	// pool, an error or an invalid pool refuses the token with
+	// pool, an error (or a panic) or an invalid pool refuses the token with
 	// ErrIssuerMismatch, wrapping the error, and the refusal is remembered
 	// for RefetchCooldown. A pool is kept (see MaxPools) and ResolvePool
 	// is not asked about its issuer again while it is; each issuer form of

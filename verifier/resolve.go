@@ -216,7 +216,14 @@ func (r *resolver) run(values context.Context, f *resolution, iss, poolID string
 
 // call asks ResolvePool and checks its answer: a pool valid as a configured
 // one would be, for exactly the issuer asked.
-func (r *resolver) call(ctx context.Context, iss, poolID string) (*pool, error) {
+func (r *resolver) call(ctx context.Context, iss, poolID string) (p *pool, err error) {
+	defer func() {
+		// The call runs on the resolver's goroutine, where no server's
+		// recovery would catch a panic: it refuses the token instead.
+		if v := recover(); v != nil {
+			p, err = nil, fmt.Errorf("verifier: ResolvePool panicked: %v", v)
+		}
+	}()
 	rp, err := r.fn(ctx, iss)
 	if err != nil {
 		return nil, err
