@@ -119,6 +119,11 @@ func (r *resolver) pool(ctx context.Context, iss string) (p *pool, waited bool, 
 	}
 	f := r.inflight[iss]
 	if f == nil {
+		if ctx.Err() != nil { // a caller already gone spends no call
+			r.mu.Unlock()
+			return nil, false, &ValidationError{Reason: ErrJWKSUnavailable, Claim: "iss", Value: quote(iss),
+				Detail: "not resolved: the context has ended", Err: ctx.Err()}
+		}
 		if f, err = r.start(ctx, iss, poolID); err != nil {
 			r.mu.Unlock()
 			return nil, false, err
@@ -151,7 +156,7 @@ func (r *resolver) start(ctx context.Context, iss, poolID string) (*resolution, 
 	}
 	if !r.spend(r.now()) {
 		return nil, &ValidationError{Reason: ErrJWKSUnavailable, Claim: "iss", Value: quote(iss),
-			Detail: fmt.Sprintf("ResolvePool called %d times in the last RefetchCooldown (MaxPools)", r.max)}
+			Detail: fmt.Sprintf("not resolved: ResolvePool's budget of %d calls per RefetchCooldown (MaxPools) is spent", r.max)}
 	}
 	f := &resolution{done: make(chan struct{})}
 	r.inflight[iss] = f

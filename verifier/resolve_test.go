@@ -575,6 +575,20 @@ func TestResolvePoolContextCancellation(t *testing.T) {
 		mustVerify(t, v, token) // waits for the same call, or finds its pool
 		wantCalls(t, ts, 1, "one slow call")
 	})
+	t.Run("caller already gone", func(t *testing.T) {
+		t.Parallel()
+		p, clk := clockedPool(t, cognitotest.Options{UserPoolID: "us-east-1_Gone1"})
+		ts := newTenants(p)
+		v := buildVerifier(t, resolvedConfig(p, ts, clk))
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		token := p.IDToken(cognitotest.User{})
+		c, err := v.Verify(ctx, token)
+		if ve := checkRejected(t, c, err, token, verifier.ErrJWKSUnavailable, "iss"); !errors.Is(ve, context.Canceled) {
+			t.Errorf("error %v does not wrap the context's", ve)
+		}
+		wantCalls(t, ts, 0, "a canceled caller")
+	})
 	t.Run("FetchTimeout bounds the call", func(t *testing.T) {
 		t.Parallel()
 		p, clk := clockedPool(t, cognitotest.Options{UserPoolID: "us-east-1_Slow2"})
