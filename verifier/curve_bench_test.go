@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,10 +15,13 @@ import (
 // BenchmarkCurvePools measures Verify with n pools held, configured
 // (Config.Pools) or resolved at run time (Config.ResolvePool), on the
 // uncached path and on token cache hits. Verify's cost should not depend on
-// n. Each series also reports the heap each pool holds, B/pool (HeapAlloc
-// after GC, before and after the pools are built or resolved, over n).
-// Tokens are those of the other benchmarks, for 16 pools spread over the
-// n, verified in turn.
+// n: x-n1 is its time with n pools over its time with one, the median over
+// alternating batches of calls (ns/op covers a batch of 8 on each, ns/verify is one
+// call with n pools). Each series also reports the heap each pool holds,
+// B/pool (HeapAlloc after GC, before and after the pools are built or
+// resolved, over n). Tokens are those of the other benchmarks, 16 of
+// them for pools spread over the n (all for the one pool when n is 1),
+// verified in turn.
 //
 //	go test -run '^$' -bench 'BenchmarkCurvePools' -benchmem -count 5 ./verifier/
 func BenchmarkCurvePools(b *testing.B) {
@@ -45,6 +49,55 @@ func BenchmarkCurvePools(b *testing.B) {
 }
 
 func benchCurvePools(b *testing.B, n int, resolved, hit bool) {
+	v, tokens, perPool := curveVerifier(b, n, resolved, hit)
+	ref, refTokens, _ := curveVerifier(b, 1, resolved, hit)
+	ctx := context.Background()
+	// Calls on v and on ref (the same series with one pool) alternate, a
+	// batch at a time, so that load changing by the second slows both
+	// alike: x-n1, the ratio of their times, is what the curve is stated
+	// in. A batch keeps a cache hit's time well above the clock's cost.
+	// x-n1 is the median of the pairs' ratios: a burst of load that hits
+	// one batch of a pair moves one ratio, not the median.
+	const batch = 8
+	var onN time.Duration
+	ratios := make([]float64, 0, 1<<18) // before the loop: not counted in B/op
+	timeBatch := func(v *verifier.Verifier, tokens []string, i int) time.Duration {
+		t := time.Now()
+		for j := range batch {
+			if _, err := v.Verify(ctx, tokens[(i+j)%len(tokens)]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return time.Since(t)
+	}
+	b.ReportAllocs()
+	calls, odd := 0, false
+	for b.Loop() {
+		var n, one time.Duration
+		if odd = !odd; odd {
+			one = timeBatch(ref, refTokens, calls)
+			n = timeBatch(v, tokens, calls)
+		} else {
+			n = timeBatch(v, tokens, calls)
+			one = timeBatch(ref, refTokens, calls)
+		}
+		onN += n
+		if len(ratios) < cap(ratios) {
+			ratios = append(ratios, float64(n)/float64(one))
+		}
+		calls += batch
+	}
+	slices.Sort(ratios)
+	// After the loop: it resets reported metrics.
+	b.ReportMetric(float64(onN.Nanoseconds())/float64(calls), "ns/verify")
+	b.ReportMetric(ratios[len(ratios)/2], "x-n1")
+	b.ReportMetric(perPool, "B/pool")
+}
+
+// curveVerifier builds a verifier holding n pools, configured or resolved,
+// and returns it with 16 tokens of pools spread over the n, each verified
+// once, and the heap each pool holds.
+func curveVerifier(b *testing.B, n int, resolved, hit bool) (*verifier.Verifier, []string, float64) {
 	f := benchSetup(b)
 	ctx := context.Background()
 	kid, key := f.pool.SigningKey()
@@ -108,9 +161,11 @@ func benchCurvePools(b *testing.B, n int, resolved, hit bool) {
 	}
 	perPool := float64(int64(heapAlloc())-int64(before)) / float64(n)
 
-	tokens := make([]string, 0, 16)
-	for i := range min(n, 16) {
-		tokens = append(tokens, benchToken(kid, key, issuer(i*n/min(n, 16)), f.pool.ClientID(), time.Now()))
+	// 16 distinct tokens whatever n (iat a second apart), so that the
+	// token cache and the CPU caches hold as much for every n.
+	tokens := make([]string, 16)
+	for i := range tokens {
+		tokens[i] = benchToken(kid, key, issuer(i*n/16), f.pool.ClientID(), time.Now().Add(-time.Duration(i)*time.Second))
 	}
 	for _, token := range tokens {
 		if _, err := v.Verify(ctx, token); err != nil {
@@ -120,15 +175,7 @@ func benchCurvePools(b *testing.B, n int, resolved, hit bool) {
 	if resolved && len(v.KeyStats()) != n {
 		b.Fatalf("%d pools held, want %d", len(v.KeyStats()), n)
 	}
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		if _, err := v.Verify(ctx, tokens[i%len(tokens)]); err != nil {
-			b.Fatal(err)
-		}
-		i++
-	}
-	b.ReportMetric(perPool, "B/pool") // after the loop: it resets reported metrics
+	return v, tokens, perPool
 }
 
 // benchHeaderPayload is the signing input of a minimal ID token naming iss,
