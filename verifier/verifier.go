@@ -155,8 +155,8 @@ func (v *Verifier) addPool(p *Pool, opts jwks.Options, byURL map[string]*jwks.Ca
 	return nil
 }
 
-// Warmup fetches the key set of every pool's primary issuer now, so that the
-// first requests do not wait, and reports the first failure. Keys of
+// Warmup fetches the key set of every configured pool's primary issuer now,
+// so that the first requests do not wait, and reports the first failure. Keys of
 // Cognito's second issuer form are fetched only when a token names it.
 func (v *Verifier) Warmup(ctx context.Context) error {
 	var errs []error
@@ -168,9 +168,9 @@ func (v *Verifier) Warmup(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// Close stops key fetches in progress and waits for them. The Verifier starts
-// no goroutine that outlives Close; verification after Close still works on
-// the keys held.
+// Close stops key fetches and ResolvePool calls in progress and waits for
+// them. The Verifier starts no goroutine that outlives Close; verification
+// after Close still works on the keys held, and resolves no new pool.
 func (v *Verifier) Close() error {
 	for _, c := range v.caches {
 		c.Close()
