@@ -156,8 +156,9 @@ func (v *Verifier) addPool(p *Pool, opts jwks.Options, byURL map[string]*jwks.Ca
 }
 
 // Warmup fetches the key set of every configured pool's primary issuer now,
-// so that the first requests do not wait, and reports the first failure. Keys of
-// Cognito's second issuer form are fetched only when a token names it.
+// so that the first requests do not wait, and reports the first failure.
+// Keys of Cognito's second issuer form, and of resolved pools, are fetched
+// only when a token names them.
 func (v *Verifier) Warmup(ctx context.Context) error {
 	var errs []error
 	for _, c := range v.warm {
