@@ -60,9 +60,10 @@ type refusal struct {
 // resolution is one ResolvePool call in flight, shared by the tokens that
 // name its issuer meanwhile.
 type resolution struct {
-	done chan struct{}
-	p    *pool
-	err  error
+	done   chan struct{}
+	p      *pool
+	err    error
+	closed bool // the Verifier closed during the call: nothing was decided
 }
 
 func newResolver(cfg *Config, opts jwks.Options, now func() time.Time) *resolver {
@@ -138,10 +139,17 @@ func (r *resolver) pool(ctx context.Context, iss string) (p *pool, waited bool, 
 		return nil, true, &ValidationError{Reason: ErrJWKSUnavailable, Claim: "iss", Value: quote(iss),
 			Detail: "gave up waiting for ResolvePool", Err: ctx.Err()}
 	}
+	if f.closed {
+		return nil, true, errClosed(iss)
+	}
 	if f.err != nil {
 		return nil, true, refused(iss, "refused by ResolvePool", f.err)
 	}
 	return f.p, true, nil
+}
+
+func errClosed(iss string) error {
+	return &ValidationError{Reason: ErrJWKSUnavailable, Claim: "iss", Value: quote(iss), Detail: "not resolved: verifier closed"}
 }
 
 func refused(iss, detail string, err error) error {
@@ -152,7 +160,7 @@ func refused(iss, detail string, err error) error {
 // open and the budget allows one.
 func (r *resolver) start(ctx context.Context, iss, poolID string) (*resolution, error) {
 	if r.closed {
-		return nil, &ValidationError{Reason: ErrJWKSUnavailable, Claim: "iss", Value: quote(iss), Detail: "verifier closed"}
+		return nil, errClosed(iss)
 	}
 	if !r.spend(r.now()) {
 		return nil, &ValidationError{Reason: ErrJWKSUnavailable, Claim: "iss", Value: quote(iss),
@@ -198,8 +206,11 @@ func (r *resolver) run(values context.Context, f *resolution, iss, poolID string
 	r.mu.Lock()
 	delete(r.inflight, iss)
 	switch {
-	case err == nil && r.closed:
-		evicted, p, err = []*pool{p}, nil, errors.New("verifier: closed")
+	case r.closed:
+		if p != nil {
+			evicted, p = []*pool{p}, nil
+		}
+		f.closed = true
 	case err == nil:
 		r.held[iss] = r.used.PushFront(p)
 		for r.used.Len() > r.max {
@@ -208,7 +219,7 @@ func (r *resolver) run(values context.Context, f *resolution, iss, poolID string
 			delete(r.held, old.issuer)
 			evicted = append(evicted, old)
 		}
-	case !r.closed:
+	default:
 		r.remember(&refusal{issuer: iss, until: r.now().Add(r.cooldown), err: err})
 	}
 	f.p, f.err = p, err

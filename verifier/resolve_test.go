@@ -704,3 +704,61 @@ func TestResolvePoolFloodBounded(t *testing.T) {
 	wantCalls(t, ts, 105, "a cooldown later")
 	wantFetches(t, p, 0, "the flood")
 }
+
+// TestResolvePoolConcurrentEviction hammers a verifier whose MaxPools is
+// smaller than the pools in use, on the real clock, with Close at the end:
+// pools are resolved, evicted and resolved again under the race detector.
+// Every token is valid, so each Verify either succeeds or is told to retry
+// (ErrJWKSUnavailable: the call budget spent, or an evicted pool's keys
+// closed before they came); nothing else.
+func TestResolvePoolConcurrentEviction(t *testing.T) {
+	t.Parallel()
+	var pools []*cognitotest.Pool
+	for i := range 4 {
+		pools = append(pools, startPool(t, cognitotest.Options{UserPoolID: fmt.Sprintf("us-east-1_Churn%d", i)}))
+	}
+	ts := newTenants(pools...)
+	v, err := verifier.New(verifier.Config{
+		ResolvePool: ts.Resolve, HTTPClient: pools[0].HTTPClient(),
+		MaxPools: 2, RefetchCooldown: 20 * time.Millisecond, CacheSize: 0,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tokens []string
+	for _, p := range pools {
+		for u := range 4 {
+			tokens = append(tokens, p.IDToken(cognitotest.User{Username: fmt.Sprintf("u%d", u)}))
+		}
+	}
+	var ok, retry atomic.Int64
+	var wg sync.WaitGroup
+	deadline := time.Now().Add(300 * time.Millisecond)
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := g; time.Now().Before(deadline); i++ {
+				_, err := v.Verify(context.Background(), tokens[i%len(tokens)])
+				switch {
+				case err == nil:
+					ok.Add(1)
+				case errors.Is(err, verifier.ErrJWKSUnavailable):
+					retry.Add(1)
+				default:
+					t.Errorf("Verify: %v", err)
+					return
+				}
+			}
+		}()
+	}
+	time.Sleep(200 * time.Millisecond)
+	v.Close() // while the goroutines still verify
+	wg.Wait()
+	if ok.Load() == 0 || ts.calls.Load() <= 4 {
+		t.Errorf("%d verified, %d told to retry, %d ResolvePool calls: want verifications and re-resolutions", ok.Load(), retry.Load(), ts.calls.Load())
+	}
+	if n := len(v.KeyStats()); n > 2 {
+		t.Errorf("%d pools held, want at most MaxPools 2", n)
+	}
+}
