@@ -97,8 +97,52 @@ type Config struct {
 
 	// Pools are further user pools. A token picks its pool by an exact
 	// lookup of its iss; a token whose iss names no pool is refused with
-	// ErrIssuerMismatch before any key is fetched.
+	// ErrIssuerMismatch before any key is fetched (unless ResolvePool
+	// resolves it).
 	Pools []Pool
+
+	// ResolvePool, when set, finds pools at run time (a pool per tenant):
+	// it is asked about a token whose iss names no configured pool but has
+	// Cognito's shape, "https://cognito-idp.{region}.amazonaws.com/{pool}"
+	// or "https://issuer-cognito-idp.{region}.amazonaws.com/{pool}"
+	// (".amazonaws.com.cn" for cn-* regions), with a valid pool ID of that
+	// region. Any other iss never reaches it, so it only ever sees short
+	// strings of that form, and it runs before the signature is checked:
+	// a forged token can name any pool.
+	//
+	// It returns the pool (validated as a configured one; UserPoolID must
+	// be the issuer's pool and the issuer one the pool accepts, exactly),
+	// or nil and nil for an issuer it does not know, or an error. A nil
+	// pool, an error (or a panic) or an invalid pool refuses the token with
+	// ErrIssuerMismatch, wrapping the error, and the refusal is remembered
+	// for RefetchCooldown. A pool is kept (see MaxPools) and ResolvePool
+	// is not asked about its issuer again while it is; each issuer form of
+	// a pool is resolved, and kept, on its own. The top-level settings
+	// (AllowedAlgorithms, HTTPClient, FetchTimeout, RefetchCooldown,
+	// RefreshInterval, MaxKeyAge, MaxJWKSSize, PinJWKS,
+	// InsecureAllowHTTPJWKS, Logger, the token cache) apply to resolved
+	// pools as to configured ones.
+	//
+	// Tokens naming one issuer at the same time share one call. The call
+	// runs on its own goroutine with the first token's context values but
+	// not its cancellation; its context ends after FetchTimeout or at
+	// Close, and it must return then. A Verify whose context ends first
+	// stops waiting, with ErrJWKSUnavailable; the answer is kept for the
+	// next tokens. With ResolvePool set, no configured pool is needed.
+	ResolvePool func(ctx context.Context, issuer string) (*Pool, error)
+	// MaxPools bounds the pools ResolvePool returned that are kept
+	// (default 1,000): beyond it, the least recently used is dropped with
+	// its keys, and resolved again when a token names it. It bounds the
+	// refusals remembered too (the oldest forgotten first), and the calls
+	// to ResolvePool: at most MaxPools at once, then MaxPools per
+	// RefetchCooldown spread evenly (100 a second by default), whatever
+	// the tokens. So a flood of tokens naming 10,000 random pools makes at
+	// most MaxPools calls at once and MaxPools more per RefetchCooldown,
+	// never more than one per issuer per RefetchCooldown, and fetches no
+	// key; a token that finds the budget spent is refused with
+	// ErrJWKSUnavailable (retrying later may succeed). Requires
+	// ResolvePool.
+	MaxPools int
 
 	// AllowedAlgorithms lists the accepted header alg values (default
 	// ["RS256"], what Cognito uses). RS384, RS512, PS256, PS384, PS512,
@@ -268,8 +312,14 @@ func (c *Config) pools() ([]Pool, error) {
 		return nil, errors.New("verifier: pool fields are set but UserPoolID is empty")
 	}
 	pools = append(pools, c.Pools...) // a copy; New clones their slices in turn
-	if len(pools) == 0 {
-		return nil, errors.New("verifier: no user pool configured (set UserPoolID or Pools)")
+	if len(pools) == 0 && c.ResolvePool == nil {
+		return nil, errors.New("verifier: no user pool configured (set UserPoolID, Pools or ResolvePool)")
+	}
+	if c.MaxPools < 0 {
+		return nil, errors.New("verifier: MaxPools is negative")
+	}
+	if c.MaxPools > 0 && c.ResolvePool == nil {
+		return nil, errors.New("verifier: MaxPools is set but ResolvePool is nil")
 	}
 	return pools, nil
 }

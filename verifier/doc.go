@@ -63,7 +63,8 @@
 //     right JSON types (see package claims).
 //  5. Issuer: iss must be exactly a configured pool's issuer; this is a map
 //     lookup that chooses the pool. An unknown iss is refused before any key
-//     is fetched.
+//     is fetched, unless Config.ResolvePool resolves it (see Pools
+//     resolved at run time).
 //  6. Key: the kid in that pool's key set (fetched if needed, see below),
 //     whose kty, curve, use and alg must fit the header alg.
 //  7. Signature.
@@ -99,10 +100,12 @@
 //	ErrSignatureInvalid  the signature does not verify                 ""
 //	ErrTokenExpired      exp not after now - Leeway                    "exp"
 //	ErrTokenNotYetValid  nbf or iat after now + Leeway                 "nbf", "iat"
-//	ErrIssuerMismatch    iss missing or not a configured pool's        "iss"
+//	ErrIssuerMismatch    iss missing or not a configured pool's,       "iss"
+//	                     or refused by ResolvePool
 //	ErrTokenUseMismatch  token_use missing, unknown, or not accepted   "token_use"
 //	ErrClientMismatch    aud / client_id not in ClientIDs              "aud", "client_id"
-//	ErrJWKSUnavailable   no usable keys: fetch failed, keys too old    "header.kid"
+//	ErrJWKSUnavailable   no usable keys: fetch failed, keys too old;   "header.kid"
+//	                     ResolvePool not asked now (budget, context)   "iss"
 //	ErrCustomCheck       CustomCheck refused (its error is wrapped)    ""
 //
 // ErrJWKSUnavailable is the only one that says nothing about the token: a
@@ -128,6 +131,20 @@
 // caller's context, read at most MaxJWKSSize (1 MiB), require status 200 and
 // https (unless InsecureAllowHTTPJWKS, for emulators), and never follow
 // redirects. See package jwks.
+//
+// # Pools resolved at run time
+//
+// A service with a user pool per tenant sets Config.ResolvePool instead of
+// (or besides) listing pools. It is asked only about an iss of Cognito's
+// exact shape, https://cognito-idp.{region}.amazonaws.com/{pool} or the
+// issuer-cognito-idp form, that no configured pool has; the pool it
+// returns is validated as a configured one and must accept exactly that
+// issuer, or the token is refused. Up to MaxPools (1,000) resolved pools
+// are kept, least recently used evicted with their keys. Tokens naming one
+// issuer at once share one call; a refusal is remembered for
+// RefetchCooldown; and all calls are bounded by MaxPools at once plus
+// MaxPools per RefetchCooldown, so a flood of tokens naming random pools
+// costs a bounded number of calls and fetches no key.
 //
 // # Revocation
 //

@@ -31,7 +31,8 @@ var (
 	ErrTokenExpired = errors.New("verifier: token expired")
 	// ErrTokenNotYetValid: nbf or iat is after now plus leeway.
 	ErrTokenNotYetValid = errors.New("verifier: token not yet valid")
-	// ErrIssuerMismatch: iss is missing or is not the issuer of a configured pool.
+	// ErrIssuerMismatch: iss is missing or is not the issuer of a configured
+	// pool, nor of one Config.ResolvePool resolves.
 	ErrIssuerMismatch = errors.New("verifier: issuer mismatch")
 	// ErrTokenUseMismatch: token_use is missing, not "id" or "access", or not
 	// the use the pool accepts.
@@ -40,7 +41,9 @@ var (
 	// (access token) is not one of the pool's client IDs.
 	ErrClientMismatch = errors.New("verifier: client mismatch")
 	// ErrJWKSUnavailable: the pool's keys could not be fetched and none are
-	// held. Retrying later may succeed.
+	// held, or Config.ResolvePool could not be asked about the token's
+	// issuer now (its call budget spent, the caller's context ended while
+	// waiting for it, or the Verifier closed). Retrying later may succeed.
 	ErrJWKSUnavailable = errors.New("verifier: signing keys unavailable")
 	// ErrCustomCheck: Config.CustomCheck refused the token. Its error is
 	// wrapped too.

@@ -197,3 +197,60 @@ func ExampleConfig_pools() {
 	// carla from https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Customers
 	// verifier: token_use mismatch: token_use "access": pool accepts id tokens
 }
+
+// A pool per tenant, known only at run time: ResolvePool looks the token's
+// issuer up (here in a map; in production a tenant table) and answers with
+// the tenant's pool, or nil for an issuer it does not know. Only issuers of
+// Cognito's exact shape reach it; its answer is kept (up to MaxPools), and
+// a refusal remembered for RefetchCooldown.
+func ExampleConfig_resolvePool() {
+	acme, err := cognitotest.NewPool(cognitotest.Options{UserPoolID: "us-east-1_AcmeCorp", ClientIDs: []string{"acmeweb"}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer acme.Close()
+	stranger, err := cognitotest.NewPool(cognitotest.Options{UserPoolID: "us-east-1_Stranger"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer stranger.Close()
+
+	tenants := map[string]verifier.Pool{ // by issuer
+		"https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AcmeCorp": {
+			UserPoolID: "us-east-1_AcmeCorp",
+			ClientIDs:  []string{"acmeweb"},
+			TokenUse:   verifier.IDToken,
+			JWKSURL:    acme.JWKSURL(), // the fake pool only
+		},
+	}
+	v, err := verifier.New(verifier.Config{
+		ResolvePool: func(ctx context.Context, issuer string) (*verifier.Pool, error) {
+			p, ok := tenants[issuer]
+			if !ok {
+				return nil, nil // not a tenant: the token is refused
+			}
+			return &p, nil
+		},
+		MaxPools:   10_000,
+		HTTPClient: acme.HTTPClient(), // the fake pool only
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer v.Close()
+
+	for _, token := range []string{
+		acme.IDToken(cognitotest.User{Username: "ann"}),
+		stranger.IDToken(cognitotest.User{Username: "eve"}),
+	} {
+		c, err := v.Verify(context.Background(), token)
+		if err != nil {
+			fmt.Println(errors.Is(err, verifier.ErrIssuerMismatch), err)
+			continue
+		}
+		fmt.Println(c.Username, "from", c.Issuer)
+	}
+	// Output:
+	// ann from https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AcmeCorp
+	// true verifier: issuer mismatch: iss "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Stranger": refused by ResolvePool: verifier: ResolvePool knows no pool for this issuer
+}

@@ -35,6 +35,7 @@ type Verifier struct {
 	custom     func(context.Context, *claims.Claims) error
 	revocation Revocation
 	cache      *tokenCache
+	resolver   *resolver // nil unless Config.ResolvePool is set
 }
 
 type pool struct {
@@ -102,6 +103,9 @@ func New(cfg Config) (*Verifier, error) {
 	if cfg.CacheBytes < 0 {
 		return nil, errors.New("verifier: CacheBytes is negative (set CacheSize negative to disable the cache)")
 	}
+	if cfg.ResolvePool != nil {
+		v.resolver = newResolver(&cfg, opts, v.now)
+	}
 	if cfg.CacheSize >= 0 {
 		size, bytes := cfg.CacheSize, cfg.CacheBytes
 		if size == 0 {
@@ -151,9 +155,10 @@ func (v *Verifier) addPool(p *Pool, opts jwks.Options, byURL map[string]*jwks.Ca
 	return nil
 }
 
-// Warmup fetches the key set of every pool's primary issuer now, so that the
-// first requests do not wait, and reports the first failure. Keys of
-// Cognito's second issuer form are fetched only when a token names it.
+// Warmup fetches the key set of every configured pool's primary issuer now,
+// so that the first requests do not wait, and reports the first failure.
+// Keys of Cognito's second issuer form, and of resolved pools, are fetched
+// only when a token names them.
 func (v *Verifier) Warmup(ctx context.Context) error {
 	var errs []error
 	for _, c := range v.warm {
@@ -164,20 +169,28 @@ func (v *Verifier) Warmup(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// Close stops key fetches in progress and waits for them. The Verifier starts
-// no goroutine that outlives Close; verification after Close still works on
-// the keys held.
+// Close stops key fetches and ResolvePool calls in progress and waits for
+// them. The Verifier starts no goroutine that outlives Close; verification
+// after Close still works on the keys held, and resolves no new pool.
 func (v *Verifier) Close() error {
 	for _, c := range v.caches {
 		c.Close()
 	}
+	if v.resolver != nil {
+		v.resolver.close()
+	}
 	return nil
 }
 
-// KeyStats returns the key cache counters of each JWKS URL, for monitoring.
+// KeyStats returns the key cache counters of each JWKS URL, for monitoring:
+// the configured pools' and those of the resolved pools held now.
 func (v *Verifier) KeyStats() map[string]jwks.Stats {
-	out := make(map[string]jwks.Stats, len(v.caches))
-	for _, c := range v.caches {
+	caches := v.caches
+	if v.resolver != nil {
+		caches = append(slices.Clip(caches), v.resolver.caches()...)
+	}
+	out := make(map[string]jwks.Stats, len(caches))
+	for _, c := range caches {
 		out[c.URL()] = c.Stats()
 	}
 	return out
@@ -248,7 +261,16 @@ func (v *Verifier) hit(ctx context.Context, token string, e *cachedToken, now fl
 // It returns the time to check the token at: now, or the clock read again
 // if it had to wait for keys.
 func (v *Verifier) keyHeld(ctx context.Context, e *cachedToken, now time.Time) (bool, time.Time) {
-	keys := v.pools[e.claims.Issuer].keys
+	p := v.pools[e.claims.Issuer]
+	if p == nil {
+		if v.resolver == nil {
+			return false, now
+		}
+		if p = v.resolver.lookup(e.claims.Issuer); p == nil {
+			return false, now // its pool was evicted: verified afresh, resolved again
+		}
+	}
+	keys := p.keys
 	k, ok := keys.Lookup(e.key.ID, now)
 	if !ok {
 		var err error
@@ -290,7 +312,16 @@ func (v *Verifier) verify(ctx context.Context, token string, now time.Time) (*cl
 	}
 	p := v.pools[c.Issuer]
 	if p == nil {
-		return nil, nil, 0, now, fail(ErrIssuerMismatch, "iss", c.Issuer, "not a configured pool's issuer")
+		if v.resolver == nil {
+			return nil, nil, 0, now, fail(ErrIssuerMismatch, "iss", c.Issuer, "not a configured pool's issuer")
+		}
+		var waited bool
+		if p, waited, err = v.resolver.pool(ctx, c.Issuer); err != nil {
+			return nil, nil, 0, now, err
+		}
+		if waited {
+			now = v.now()
+		}
 	}
 	key, ok := p.keys.Lookup(h.kid, now)
 	if !ok {
