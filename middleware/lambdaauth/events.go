@@ -1,6 +1,7 @@
 package lambdaauth
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -41,8 +42,7 @@ func v2Fields(rc events.APIGatewayV2HTTPRequestContext, path string, header map[
 			path = "/" + strings.TrimPrefix(rest, "/")
 		}
 	}
-	q, _ := url.ParseQuery(rawQuery) // as net/http: pairs that do not decode are dropped
-	return fields(rc.HTTP.Method, path, merge(header, nil)).AddCookies(cookies...).WithQuery(q)
+	return fields(rc.HTTP.Method, path, merge(header, nil)).AddCookies(cookies...).WithRawQuery(rawQuery)
 }
 
 // merge joins the single-value and multi-value maps of an event. With
@@ -51,34 +51,53 @@ func v2Fields(rc events.APIGatewayV2HTTPRequestContext, path string, header map[
 // name present in the multi-value map (compared case-insensitively, right
 // for headers and harmless for query names, which API Gateway sends in both
 // maps alike) takes its values from there alone; a name only in the
-// single-value map counts once.
+// single-value map counts once. When every name is in the multi-value map,
+// as API Gateway sends them, that map is the result: no copy per event.
 func merge(single map[string]string, multi map[string][]string) map[string][]string {
-	out := make(map[string][]string, len(single)+len(multi))
-	seen := make(map[string]bool, len(multi))
-	for k, vs := range multi {
-		out[k] = append(out[k], vs...)
-		seen[strings.ToLower(k)] = true
+	n := 0
+	for k := range single {
+		if !has(multi, k) {
+			n++
+		}
 	}
+	if n == 0 {
+		return multi
+	}
+	out := make(map[string][]string, len(multi)+n)
+	maps.Copy(out, multi)
+	values := make([]string, 0, n) // one array for every single value
 	for k, v := range single {
-		if !seen[strings.ToLower(k)] {
-			out[k] = append(out[k], v)
+		if !has(multi, k) {
+			values = append(values, v)
+			out[k] = values[len(values)-1 : len(values) : len(values)]
 		}
 	}
 	return out
 }
 
-// decoded is the query an ALB passes as sent, still percent-encoded,
-// decoded as net/http decodes a query string: pairs that do not decode are
-// dropped.
-func decoded(q map[string][]string) map[string][]string {
+// has reports whether m holds the name k in any case.
+func has(m map[string][]string, k string) bool {
+	if _, ok := m[k]; ok {
+		return true
+	}
+	for name := range m {
+		if strings.EqualFold(name, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// raw joins the query parameters an ALB passes as sent, still
+// percent-encoded.
+func raw(q map[string][]string) string {
 	var parts []string
 	for k, vs := range q {
 		for _, v := range vs {
 			parts = append(parts, k+"="+v)
 		}
 	}
-	out, _ := url.ParseQuery(strings.Join(parts, "&"))
-	return out
+	return strings.Join(parts, "&")
 }
 
 // joined is h with one value per name, repeated values joined by commas,

@@ -46,8 +46,8 @@ func HTTPAPIHandler(m *middleware.Middleware, h func(context.Context, events.API
 // with headers otherwise.
 func ALBHandler(m *middleware.Middleware, h func(context.Context, events.ALBTargetGroupRequest) (events.ALBTargetGroupResponse, error)) func(context.Context, events.ALBTargetGroupRequest) (events.ALBTargetGroupResponse, error) {
 	return wrap(m, h, func(ev events.ALBTargetGroupRequest) core.Request {
-		q := decoded(merge(ev.QueryStringParameters, ev.MultiValueQueryStringParameters))
-		return fields(ev.HTTPMethod, ev.Path, merge(ev.Headers, ev.MultiValueHeaders)).WithQuery(q)
+		q := raw(merge(ev.QueryStringParameters, ev.MultiValueQueryStringParameters))
+		return fields(ev.HTTPMethod, ev.Path, merge(ev.Headers, ev.MultiValueHeaders)).WithRawQuery(q)
 	}, func(ev events.ALBTargetGroupRequest, rf core.Refusal) events.ALBTargetGroupResponse {
 		resp := events.ALBTargetGroupResponse{StatusCode: rf.Status, StatusDescription: fmt.Sprintf("%d %s", rf.Status, http.StatusText(rf.Status)), Body: string(rf.Body)}
 		if ev.MultiValueHeaders != nil {
