@@ -117,6 +117,7 @@ func TestHandlers(t *testing.T) {
 		{name: "encoded path meets its Rule", req: request{path: "/adm%69n", header: bearer(user)}, want: scope403},
 		{name: "header", req: request{path: "/me", header: [][2]string{{"x-amzn-oidc-data", user}}}, want: bob200},
 		{name: "cookie", req: request{path: "/me", cookies: []string{"theme=dark", "id_token=" + user}}, want: bob200},
+		{name: "cookie beside a malformed one", req: request{path: "/me", cookies: []string{`theme="dark`, "id_token=" + user}}, want: bob200},
 		{name: "cookie and header", req: request{path: "/me", cookies: []string{"id_token=" + user}, header: bearer(user)}, want: bad400},
 		{name: "query", req: request{path: "/me", query: [][2]string{{"access_token", user}}}, want: bob200},
 		{name: "query repeated", req: request{path: "/me", query: [][2]string{{"access_token", user}, {"access_token", user}}}, want: bad400, albSingle: &bob200},
