@@ -156,7 +156,9 @@ func WithRefusalObserver(f func(ctx context.Context, err error)) Option {
 // echo, guards included. err wraps one of the sentinel errors;
 // (*Middleware).Refusal gives the default answer. The handler must write a
 // response: the request does not go on either way. To observe refusals
-// and keep the response, use WithRefusalObserver.
+// and keep the response, use WithRefusalObserver. Lambda events
+// (lambdaauth), which have no http.ResponseWriter, always get the default
+// response.
 func WithErrorHandler(h func(w http.ResponseWriter, r *http.Request, err error)) Option {
 	return option(func(e *core.Engine) error { e.OnError = h; return nil })
 }

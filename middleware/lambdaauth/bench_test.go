@@ -16,9 +16,10 @@ import (
 )
 
 // The benchmarks compare one accepted request on each path, with the same
-// Middleware and token: net/http's Handler, the REST wrapper called with a
-// decoded event, and the same wrapper behind lambda.NewHandler (JSON in
-// and out, as the runtime does). Read them as ratios within one run.
+// Middleware and token: net/http's Handler, the REST and HTTP API wrappers
+// called with a decoded event, and the REST wrapper behind
+// lambda.NewHandler (JSON in and out, as the runtime does). Read them as
+// ratios within one run.
 
 func benchSetup(b *testing.B) (*middleware.Middleware, string) {
 	return authtest.Build(b, fx.V, middleware.DefaultDeny(), middleware.Rule("GET /me")), fx.Token(nil)
@@ -67,6 +68,23 @@ func BenchmarkRESTHandlerInvoke(b *testing.B) {
 	for b.Loop() {
 		if _, err := h.Invoke(ctx, payload); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkHTTPAPIHandler(b *testing.B) {
+	m, tok := benchSetup(b)
+	fn := lambdaauth.HTTPAPIHandler(m, func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusOK}, nil
+	})
+	var ev events.APIGatewayV2HTTPRequest
+	if err := json.Unmarshal(httpAPIShape.event(b, request{path: "/me", header: [][2]string{{"Authorization", "Bearer " + tok}}}), &ev); err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	for b.Loop() {
+		if resp, err := fn(ctx, ev); err != nil || resp.StatusCode != http.StatusOK {
+			b.Fatal(resp.StatusCode, err)
 		}
 	}
 }

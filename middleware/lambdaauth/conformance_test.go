@@ -31,7 +31,7 @@ func TestConformance(t *testing.T) {
 	for _, s := range []shape{restShape, httpAPIShape, albMultiShape} {
 		t.Run(s.name, func(t *testing.T) {
 			t.Parallel()
-			authtest.Run(t, fx, func(m *middleware.Middleware) http.Handler { return bridge(t, s, function(s, m)) })
+			authtest.RunEvents(t, fx, func(m *middleware.Middleware) http.Handler { return bridge(t, s, function(s, m)) })
 		})
 	}
 }

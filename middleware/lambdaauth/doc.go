@@ -2,8 +2,9 @@
 // for functions behind API Gateway (REST and HTTP APIs) or an Application
 // Load Balancer, and Lambda authorizers for API Gateway. It is a thin
 // layer: extraction, verification, rules and responses are those of the
-// *middleware.Middleware it is given, which decides each event as the HTTP
-// request it stands for.
+// *middleware.Middleware it is given, which decides each event on the
+// method, path, headers, cookies and query parameters it carries, as it
+// decides an HTTP request (no *http.Request is built).
 //
 //	v, err := verifier.New(verifier.Config{
 //		UserPoolID: "us-east-1_AbCdEfGhI",
@@ -27,13 +28,16 @@
 //
 // RESTHandler, HTTPAPIHandler and ALBHandler wrap a handler of one event
 // shape. A refused event is answered as net/http answers the request
-// (status, WWW-Authenticate, Retry-After, the JSON body; or the
-// WithErrorHandler's response) and never reaches the handler; an accepted
-// one reaches it with the claims in its context. Every option applies:
-// WithLogger, WithRefusalObserver and WithErrorHandler, which receives the
-// *http.Request the event stands for (method, path, query, headers). A
-// function that serves a net/http router inside Lambda can also put
-// middleware.Require guards on its routes.
+// (status, WWW-Authenticate, Retry-After, the JSON body: the
+// middleware.Refusal) and never reaches the handler; an accepted one
+// reaches it with the claims in its context. The options apply (WithRealm
+// and WithRetryAfter shape the response, WithLogger and
+// WithRefusalObserver see every refusal) except WithErrorHandler and
+// WithRPCErrorHandler: an event has no http.ResponseWriter, so its
+// refusals always get the library's response. A function that serves a
+// net/http router inside Lambda can also put middleware.Require guards on
+// its routes; their refusals are written by net/http, WithErrorHandler
+// included.
 //
 // Requirements come from middleware.Rule patterns, matched on the event's
 // method and path: there is no Lambda-specific guard, since a Lambda

@@ -1,53 +1,48 @@
 package lambdaauth
 
 import (
-	"cmp"
-	"context"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/cognitoauth/cognitoauth/middleware/internal/core"
 )
 
-// newRequest is the *http.Request an event stands for, which the
-// Middleware decides as net/http's. Header names are canonicalized, so
-// names that differ only in case are values of one header, as over HTTP. A
-// path holding percent-escapes is decoded for the Rules and keeps its raw
-// form, which marks it inexact: such a path is never excluded.
-func newRequest(ctx context.Context, method, path string, header map[string][]string, rawQuery string) *http.Request {
-	u := &url.URL{Path: path, RawQuery: rawQuery}
-	if strings.Contains(path, "%") {
-		u.RawPath = path
-		if p, err := url.PathUnescape(path); err == nil {
-			u.Path = p
-		}
+// fields is the core's view of an event's request. Header names may be in
+// any case, and names that differ only in case are values of one header,
+// as over HTTP. A path holding percent-escapes is decoded for the Rules
+// and marked inexact: such a path is never excluded.
+func fields(method, path string, header map[string][]string) *core.Fields {
+	if !strings.Contains(path, "%") {
+		return core.NewFields(method, path, header)
 	}
-	h := make(http.Header, len(header))
-	for k, vs := range header {
-		k = http.CanonicalHeaderKey(k)
-		h[k] = append(h[k], vs...)
+	if p, err := url.PathUnescape(path); err == nil {
+		path = p
 	}
-	r := &http.Request{Method: method, URL: u, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Header: h, Host: h.Get("Host"), RequestURI: u.RequestURI()}
-	return r.WithContext(ctx)
+	return core.NewFields(method, path, header).WithInexactPath()
 }
 
-// newRequestV2 is the request of an HTTP API event (payload 2.0): repeated
+// v1Fields is the request of a REST API event, whose query parameters
+// arrive decoded.
+func v1Fields(method, path string, h map[string]string, mh map[string][]string, q map[string]string, mq map[string][]string) *core.Fields {
+	return fields(method, path, merge(h, mh)).WithQuery(merge(q, mq))
+}
+
+// v2Fields is the request of an HTTP API event (payload 2.0): repeated
 // headers arrive joined by commas (two Authorization headers are one
 // malformed value, refused as two would be) and cookies apart from the
 // headers. On the API's own execute-api endpoint a named stage is the first
 // segment of rawPath, which routes do not contain: it is removed.
-func newRequestV2(ctx context.Context, rc events.APIGatewayV2HTTPRequestContext, path string, header map[string]string, cookies []string, rawQuery string) *http.Request {
+func v2Fields(rc events.APIGatewayV2HTTPRequestContext, path string, header map[string]string, cookies []string, rawQuery string) *core.Fields {
 	if rc.Stage != "" && rc.Stage != "$default" && rc.APIID != "" && strings.HasPrefix(rc.DomainName, rc.APIID+".execute-api.") {
 		if rest, ok := strings.CutPrefix(path, "/"+rc.Stage); ok && (rest == "" || rest[0] == '/') {
 			path = "/" + strings.TrimPrefix(rest, "/")
 		}
 	}
-	r := newRequest(ctx, rc.HTTP.Method, path, merge(header, nil), rawQuery)
-	if len(cookies) > 0 {
-		r.Header.Add("Cookie", strings.Join(cookies, "; "))
-	}
-	return r
+	return fields(rc.HTTP.Method, path, merge(header, nil)).AddCookies(cookies...).WithRawQuery(rawQuery)
 }
 
 // merge joins the single-value and multi-value maps of an event. With
@@ -56,26 +51,41 @@ func newRequestV2(ctx context.Context, rc events.APIGatewayV2HTTPRequestContext,
 // name present in the multi-value map (compared case-insensitively, right
 // for headers and harmless for query names, which API Gateway sends in both
 // maps alike) takes its values from there alone; a name only in the
-// single-value map counts once.
+// single-value map counts once. When every name is in the multi-value map,
+// as API Gateway sends them, that map is the result: no copy per event.
 func merge(single map[string]string, multi map[string][]string) map[string][]string {
-	out := make(map[string][]string, len(single)+len(multi))
-	seen := make(map[string]bool, len(multi))
-	for k, vs := range multi {
-		out[k] = append(out[k], vs...)
-		seen[strings.ToLower(k)] = true
+	n := 0
+	for k := range single {
+		if !has(multi, k) {
+			n++
+		}
 	}
+	if n == 0 {
+		return multi
+	}
+	out := make(map[string][]string, len(multi)+n)
+	maps.Copy(out, multi)
+	values := make([]string, 0, n) // one array for every single value
 	for k, v := range single {
-		if !seen[strings.ToLower(k)] {
-			out[k] = append(out[k], v)
+		if !has(multi, k) {
+			values = append(values, v)
+			out[k] = values[len(values)-1 : len(values) : len(values)]
 		}
 	}
 	return out
 }
 
-// v1Request is the request of a REST API event, whose query parameters
-// arrive decoded.
-func v1Request(ctx context.Context, method, path string, h map[string]string, mh map[string][]string, q map[string]string, mq map[string][]string) *http.Request {
-	return newRequest(ctx, method, path, merge(h, mh), url.Values(merge(q, mq)).Encode())
+// has reports whether m holds the name k in any case.
+func has(m map[string][]string, k string) bool {
+	if _, ok := m[k]; ok {
+		return true
+	}
+	for name := range m {
+		if strings.EqualFold(name, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // raw joins the query parameters an ALB passes as sent, still
@@ -88,23 +98,6 @@ func raw(q map[string][]string) string {
 		}
 	}
 	return strings.Join(parts, "&")
-}
-
-// recorder keeps the response to a refusal: the Middleware's own, or its
-// error handler's (WithErrorHandler).
-type recorder struct {
-	header http.Header
-	status int
-	body   strings.Builder
-}
-
-func (w *recorder) Header() http.Header { return w.header }
-
-func (w *recorder) WriteHeader(status int) { w.status = cmp.Or(w.status, status) }
-
-func (w *recorder) Write(b []byte) (int, error) {
-	w.WriteHeader(http.StatusOK)
-	return w.body.Write(b)
 }
 
 // joined is h with one value per name, repeated values joined by commas,

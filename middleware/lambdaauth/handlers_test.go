@@ -117,6 +117,7 @@ func TestHandlers(t *testing.T) {
 		{name: "encoded path meets its Rule", req: request{path: "/adm%69n", header: bearer(user)}, want: scope403},
 		{name: "header", req: request{path: "/me", header: [][2]string{{"x-amzn-oidc-data", user}}}, want: bob200},
 		{name: "cookie", req: request{path: "/me", cookies: []string{"theme=dark", "id_token=" + user}}, want: bob200},
+		{name: "cookie beside a malformed one", req: request{path: "/me", cookies: []string{`theme="dark`, "id_token=" + user}}, want: bob200},
 		{name: "cookie and header", req: request{path: "/me", cookies: []string{"id_token=" + user}, header: bearer(user)}, want: bad400},
 		{name: "query", req: request{path: "/me", query: [][2]string{{"access_token", user}}}, want: bob200},
 		{name: "query repeated", req: request{path: "/me", query: [][2]string{{"access_token", user}, {"access_token", user}}}, want: bad400, albSingle: &bob200},
@@ -247,32 +248,46 @@ func TestHTTPAPIStage(t *testing.T) {
 	}
 }
 
-// TestHandlerOptions: the error handler, the observer and a nil handler
-// or Middleware behave as on net/http.
+// TestHandlerOptions: the realm, Retry-After and the observer apply to
+// every event shape; the error handler, an http.ResponseWriter hook, is
+// never called for an event (the refusal gets the library's response); a
+// nil handler or Middleware refuses with 500.
 func TestHandlerOptions(t *testing.T) {
 	t.Parallel()
 	var mu sync.Mutex
-	var seen []error
-	observe := middleware.WithRefusalObserver(func(_ context.Context, err error) {
-		mu.Lock()
-		seen = append(seen, err)
-		mu.Unlock()
-	})
-	teapot := middleware.WithErrorHandler(func(w http.ResponseWriter, r *http.Request, err error) {
-		w.Header().Set("X-Path", r.URL.Path)
-		w.WriteHeader(http.StatusTeapot)
-		w.Write([]byte("no tea for " + r.Method))
-	})
-	ev := restShape.event(t, request{path: "/me"})
-	out, err := invoke(handlers(authtest.Build(t, fx.V, teapot, observe))[restShape.name], ev)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r := decodeResponse(t, out); r.status != http.StatusTeapot || r.body != "no tea for GET" || r.header.Get("X-Path") != "/me" {
-		t.Errorf("error handler: got %s", out)
+	var seen, handled []error
+	opts := []middleware.Option{middleware.WithRealm("shop"), middleware.WithRetryAfter(3 * time.Second),
+		middleware.WithRefusalObserver(func(_ context.Context, err error) {
+			mu.Lock()
+			seen = append(seen, err)
+			mu.Unlock()
+		}),
+		middleware.WithErrorHandler(func(w http.ResponseWriter, _ *http.Request, err error) {
+			mu.Lock()
+			handled = append(handled, err)
+			mu.Unlock()
+			w.WriteHeader(http.StatusTeapot)
+		})}
+	auth, down := authtest.Build(t, fx.V, opts...), authtest.Build(t, fx.Down, opts...)
+	for _, s := range handlerShapes {
+		t.Run(s.name, func(t *testing.T) {
+			out, err := invoke(handlers(auth)[s.name], s.event(t, request{path: "/me"}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(t, out, want{status: 401, challenge: `Bearer realm="shop"`, code: "unauthorized"})
+			out, err = invoke(handlers(down)[s.name], s.event(t, request{path: "/me", header: [][2]string{{"Authorization", "Bearer " + fx.DownToken}}}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(t, out, want{status: 503, code: "temporarily_unavailable", retry: "3"})
+		})
 	}
 	mu.Lock()
-	if len(seen) != 1 || !errors.Is(seen[0], middleware.ErrNoToken) {
+	if len(handled) != 0 {
+		t.Errorf("the error handler was called with %v", handled)
+	}
+	if len(seen) != 2*len(handlerShapes) || !errors.Is(seen[0], middleware.ErrNoToken) || !errors.Is(seen[1], middleware.ErrUnavailable) {
 		t.Errorf("observer saw %v", seen)
 	}
 	mu.Unlock()

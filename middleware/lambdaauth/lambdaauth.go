@@ -15,16 +15,17 @@ import (
 )
 
 // RESTHandler returns h guarded by m for an API Gateway REST API (Lambda
-// proxy integration): the event is decided as the HTTP request it stands
-// for (httpMethod, path, headers and multiValueHeaders, query parameters).
-// A refused event gets m's response, or its WithErrorHandler's, and never
-// reaches h; an accepted one reaches h with the claims in its context
-// (claims.FromContext). A nil m or h refuses every event with 500.
+// proxy integration): the event is decided on its httpMethod, path,
+// headers and multiValueHeaders, and query parameters, as m decides an
+// HTTP request. A refused event gets m's response (status, headers and
+// body of its Refusal) and never reaches h; an accepted one reaches h with
+// the claims in its context (claims.FromContext). A nil m or h refuses
+// every event with 500.
 func RESTHandler(m *middleware.Middleware, h func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error)) func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
-	return wrap(m, h, func(ctx context.Context, ev events.APIGatewayProxyRequest) *http.Request {
-		return v1Request(ctx, ev.HTTPMethod, ev.Path, ev.Headers, ev.MultiValueHeaders, ev.QueryStringParameters, ev.MultiValueQueryStringParameters)
-	}, func(_ events.APIGatewayProxyRequest, w *recorder) events.APIGatewayProxyResponse {
-		return events.APIGatewayProxyResponse{StatusCode: w.status, MultiValueHeaders: w.header, Body: w.body.String()}
+	return wrap(m, h, func(ev events.APIGatewayProxyRequest) core.Request {
+		return v1Fields(ev.HTTPMethod, ev.Path, ev.Headers, ev.MultiValueHeaders, ev.QueryStringParameters, ev.MultiValueQueryStringParameters)
+	}, func(_ events.APIGatewayProxyRequest, rf core.Refusal) events.APIGatewayProxyResponse {
+		return events.APIGatewayProxyResponse{StatusCode: rf.Status, MultiValueHeaders: rf.Header(), Body: string(rf.Body)}
 	})
 }
 
@@ -32,10 +33,10 @@ func RESTHandler(m *middleware.Middleware, h func(context.Context, events.APIGat
 // (payload format 2.0), as RESTHandler does; the path is rawPath without a
 // named stage's segment (see the package doc).
 func HTTPAPIHandler(m *middleware.Middleware, h func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)) func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	return wrap(m, h, func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) *http.Request {
-		return newRequestV2(ctx, ev.RequestContext, ev.RawPath, ev.Headers, ev.Cookies, ev.RawQueryString)
-	}, func(_ events.APIGatewayV2HTTPRequest, w *recorder) events.APIGatewayV2HTTPResponse {
-		return events.APIGatewayV2HTTPResponse{StatusCode: w.status, Headers: joined(w.header), Body: w.body.String()}
+	return wrap(m, h, func(ev events.APIGatewayV2HTTPRequest) core.Request {
+		return v2Fields(ev.RequestContext, ev.RawPath, ev.Headers, ev.Cookies, ev.RawQueryString)
+	}, func(_ events.APIGatewayV2HTTPRequest, rf core.Refusal) events.APIGatewayV2HTTPResponse {
+		return events.APIGatewayV2HTTPResponse{StatusCode: rf.Status, Headers: joined(rf.Header()), Body: string(rf.Body)}
 	})
 }
 
@@ -44,15 +45,15 @@ func HTTPAPIHandler(m *middleware.Middleware, h func(context.Context, events.API
 // multiValueHeaders when the event came with them (multi-value headers on),
 // with headers otherwise.
 func ALBHandler(m *middleware.Middleware, h func(context.Context, events.ALBTargetGroupRequest) (events.ALBTargetGroupResponse, error)) func(context.Context, events.ALBTargetGroupRequest) (events.ALBTargetGroupResponse, error) {
-	return wrap(m, h, func(ctx context.Context, ev events.ALBTargetGroupRequest) *http.Request {
+	return wrap(m, h, func(ev events.ALBTargetGroupRequest) core.Request {
 		q := raw(merge(ev.QueryStringParameters, ev.MultiValueQueryStringParameters))
-		return newRequest(ctx, ev.HTTPMethod, ev.Path, merge(ev.Headers, ev.MultiValueHeaders), q)
-	}, func(ev events.ALBTargetGroupRequest, w *recorder) events.ALBTargetGroupResponse {
-		resp := events.ALBTargetGroupResponse{StatusCode: w.status, StatusDescription: fmt.Sprintf("%d %s", w.status, http.StatusText(w.status)), Body: w.body.String()}
+		return fields(ev.HTTPMethod, ev.Path, merge(ev.Headers, ev.MultiValueHeaders)).WithRawQuery(q)
+	}, func(ev events.ALBTargetGroupRequest, rf core.Refusal) events.ALBTargetGroupResponse {
+		resp := events.ALBTargetGroupResponse{StatusCode: rf.Status, StatusDescription: fmt.Sprintf("%d %s", rf.Status, http.StatusText(rf.Status)), Body: string(rf.Body)}
 		if ev.MultiValueHeaders != nil {
-			resp.MultiValueHeaders = w.header
+			resp.MultiValueHeaders = rf.Header()
 		} else {
-			resp.Headers = joined(w.header)
+			resp.Headers = joined(rf.Header())
 		}
 		return resp
 	})
@@ -71,7 +72,7 @@ func ALBHandler(m *middleware.Middleware, h func(context.Context, events.ALBTarg
 func RESTAuthorizer(m *middleware.Middleware) func(context.Context, events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
 	e := core.Of(m)
 	return func(ctx context.Context, ev events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
-		c, err := decide(e, v1Request(ctx, ev.HTTPMethod, ev.Path, ev.Headers, ev.MultiValueHeaders, ev.QueryStringParameters, ev.MultiValueQueryStringParameters))
+		c, err := decide(ctx, e, v1Fields(ev.HTTPMethod, ev.Path, ev.Headers, ev.MultiValueHeaders, ev.QueryStringParameters, ev.MultiValueQueryStringParameters))
 		switch {
 		case err != nil && e.Refusal(err).Status == http.StatusUnauthorized:
 			return events.APIGatewayCustomAuthorizerResponse{}, unauthorized{err}
@@ -92,7 +93,7 @@ func RESTAuthorizer(m *middleware.Middleware) func(context.Context, events.APIGa
 func HTTPAPIAuthorizer(m *middleware.Middleware) func(context.Context, events.APIGatewayV2CustomAuthorizerV2Request) (events.APIGatewayV2CustomAuthorizerSimpleResponse, error) {
 	e := core.Of(m)
 	return func(ctx context.Context, ev events.APIGatewayV2CustomAuthorizerV2Request) (events.APIGatewayV2CustomAuthorizerSimpleResponse, error) {
-		c, err := decide(e, newRequestV2(ctx, ev.RequestContext, ev.RawPath, ev.Headers, ev.Cookies, ev.RawQueryString))
+		c, err := decide(ctx, e, v2Fields(ev.RequestContext, ev.RawPath, ev.Headers, ev.Cookies, ev.RawQueryString))
 		return events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: err == nil, Context: authContext(c)}, nil
 	}
 }
@@ -104,35 +105,34 @@ var errNilHandler = fmt.Errorf("%w: nil handler", middleware.ErrMisconfigured)
 const anonymous = "anonymous"
 
 // wrap is the handler wrapper of every event shape: decide the request the
-// event stands for; call h, or record the refusal as net/http would write
-// it and answer with respond.
-func wrap[E, R any](m *middleware.Middleware, h func(context.Context, E) (R, error), request func(context.Context, E) *http.Request, respond func(E, *recorder) R) func(context.Context, E) (R, error) {
+// event stands for; call h with the claims in its context, or answer with
+// respond built from the refusal and then tell the observer.
+func wrap[E, R any](m *middleware.Middleware, h func(context.Context, E) (R, error), request func(E) core.Request, respond func(E, core.Refusal) R) func(context.Context, E) (R, error) {
 	e := core.Of(m)
 	return func(ctx context.Context, ev E) (R, error) {
-		r, err := request(ctx, ev), errNilHandler
+		err := errNilHandler
 		if h != nil {
-			var accepted *http.Request
-			if accepted, err = e.AuthenticateHTTP(r); err == nil {
-				return h(accepted.Context(), ev)
+			var accepted context.Context
+			if accepted, err = e.Authenticate(ctx, request(ev)); err == nil {
+				return h(accepted, ev)
 			}
 		}
-		w := &recorder{header: make(http.Header)}
-		e.WriteHTTP(w, r, err)
-		w.WriteHeader(http.StatusOK) // an error handler that wrote nothing, as net/http
-		return respond(ev, w), nil
+		resp := respond(ev, e.Refusal(err))
+		e.Notify(ctx, err)
+		return resp, nil
 	}
 }
 
 // decide authenticates r for an authorizer, notifying the observer of a
 // refusal, and returns the claims: nil for a request let through without
 // a token.
-func decide(e *core.Engine, r *http.Request) (*claims.Claims, error) {
-	accepted, err := e.AuthenticateHTTP(r)
+func decide(ctx context.Context, e *core.Engine, r core.Request) (*claims.Claims, error) {
+	accepted, err := e.Authenticate(ctx, r)
 	if err != nil {
-		e.Notify(r.Context(), err)
+		e.Notify(ctx, err)
 		return nil, err
 	}
-	c, _ := claims.FromContext(accepted.Context())
+	c, _ := claims.FromContext(accepted)
 	return c, nil
 }
 

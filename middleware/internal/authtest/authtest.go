@@ -184,7 +184,15 @@ type Case struct {
 }
 
 // Run runs the whole suite against stack.
-func Run(t *testing.T, f *Fixture, stack Stack) {
+func Run(t *testing.T, f *Fixture, stack Stack) { run(t, f, stack, true) }
+
+// RunEvents runs the suite against a stack whose adapter answers its own
+// refusals from the Refusal, without WithErrorHandler (Lambda events): a
+// refusal by the adapter gets the default response, while guards behind
+// it (a net/http router inside the function) still use the error handler.
+func RunEvents(t *testing.T, f *Fixture, stack Stack) { run(t, f, stack, false) }
+
+func run(t *testing.T, f *Fixture, stack Stack, adapterErrorHandler bool) {
 	bearer := func(tok string) []string { return []string{"Bearer " + tok} }
 	user := f.Token(nil)
 	admin := f.Token([]string{"admin"})
@@ -303,12 +311,25 @@ func Run(t *testing.T, f *Fixture, stack Stack) {
 		})))
 		srv := httptest.NewServer(h)
 		defer srv.Close()
-		Check(t, srv, Case{Name: "middleware", Path: "/me", Status: teapotStatus})
 		Check(t, srv, Case{Name: "guard", Path: "/any-group", Auth: bearer(user), Status: teapotStatus})
+		if adapterErrorHandler {
+			Check(t, srv, Case{Name: "middleware", Path: "/me", Status: teapotStatus})
+		} else {
+			Check(t, srv, Case{Name: "middleware", Path: "/me", Status: 401, Challenge: Challenge, Code: "unauthorized"})
+		}
+		want := []error{middleware.ErrForbidden}
+		if adapterErrorHandler {
+			want = append(want, middleware.ErrNoToken)
+		}
 		mu.Lock()
 		defer mu.Unlock()
-		if len(got) != 2 || !errors.Is(got[0], middleware.ErrNoToken) || !errors.Is(got[1], middleware.ErrForbidden) {
-			t.Errorf("error handler got %v", got)
+		if len(got) != len(want) {
+			t.Fatalf("error handler got %v, want %v", got, want)
+		}
+		for i := range want {
+			if !errors.Is(got[i], want[i]) {
+				t.Errorf("error handler got %v, want %v", got, want)
+			}
 		}
 	})
 	t.Run("observer", func(t *testing.T) {

@@ -38,7 +38,14 @@ func TestFieldsView(t *testing.T) {
 		{"bare header", NewFields("GET", "/me", map[string][]string{"x-amzn-oidc-data": {"good"}}), nil},
 		{"cookie header", NewFields("GET", "/me", map[string][]string{"Cookie": {"a=b; session=good"}}), nil},
 		{"http api cookies", NewFields("GET", "/me", nil).AddCookies("session=good"), nil},
+		{"malformed cookie beside it", NewFields("GET", "/me", map[string][]string{"Cookie": {`a="b; session=good;`}}), nil},
+		{"malformed http api cookie beside it", NewFields("GET", "/me", nil).AddCookies(`a="b`, "session=good"), nil},
+		{"cookie twice", NewFields("GET", "/me", map[string][]string{"Cookie": {"session=good"}}).AddCookies("session=good"), ErrInvalidRequest},
 		{"query", NewFields("GET", "/me", nil).WithQuery(map[string][]string{"access_token": {"good"}}), nil},
+		{"raw query", NewFields("GET", "/me", nil).WithRawQuery("x=1&access%5Ftoken=good"), nil},
+		{"raw query with an undecodable pair", NewFields("GET", "/me", nil).WithRawQuery("x=%zz&access_token=good"), nil},
+		{"raw query repeated", NewFields("GET", "/me", nil).WithRawQuery("access_token=good&access_token=good"), ErrInvalidRequest},
+		{"raw query replaced", NewFields("GET", "/me", nil).WithRawQuery("access_token=good").WithQuery(nil), ErrNoToken},
 		{"query and header", NewFields("GET", "/me", map[string][]string{"authorization": {"Bearer good"}}).WithQuery(map[string][]string{"access_token": {"good"}}), ErrInvalidRequest},
 		{"no token", NewFields("GET", "/me", nil), ErrNoToken},
 		{"foreign refusal", NewFields("GET", "/me", map[string][]string{"authorization": {"Bearer bad"}}), ErrInvalidToken},
@@ -53,6 +60,21 @@ func TestFieldsView(t *testing.T) {
 				t.Errorf("Decide = %v; want %v", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestFieldsLeaveTheirMapAlone: Fields reads the header map it is given;
+// merging two spellings of a name never writes into the caller's arrays.
+func TestFieldsLeaveTheirMapAlone(t *testing.T) {
+	t.Parallel()
+	a, b := make([]string, 1, 4), make([]string, 1, 4)
+	a[0], b[0] = "Bearer x", "Bearer y"
+	f := NewFields("GET", "/", map[string][]string{"Authorization": a, "authorization": b})
+	if got := f.Header("AUTHORIZATION"); len(got) != 2 {
+		t.Errorf("Header = %q, want both values", got)
+	}
+	if a[:2][1] != "" || b[:2][1] != "" {
+		t.Errorf("the caller's arrays were written: %q, %q", a[:2], b[:2])
 	}
 }
 
