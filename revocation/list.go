@@ -229,7 +229,7 @@ func (l *List) Check(_ context.Context, c *claims.Claims) error {
 		return errNilClaims
 	}
 	if r := l.view.get(c.Issuer, c.Subject); r != nil {
-		if err := r.refuses(c, l.now().Unix()); err != nil {
+		if err := r.refuses(c, l.now); err != nil {
 			return err
 		}
 	}

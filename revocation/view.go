@@ -1,10 +1,10 @@
 package revocation
 
 import (
-	"hash/maphash"
 	"maps"
 	"slices"
 	"sync/atomic"
+	"time"
 
 	"github.com/cognitoauth/cognitoauth/claims"
 )
@@ -16,22 +16,23 @@ import (
 const shardCount = 256
 
 type view struct {
-	seed   maphash.Seed
 	shards [shardCount]atomic.Pointer[shard]
 }
 
 // shard is immutable once published.
 type shard struct {
-	m       map[userKey]*record
+	m       map[string][]*record // by subject, one record per issuer
 	entries int
 }
 
-// userKey keys every entry by issuer and subject, so pools never collide and
-// Check needs one lookup whatever kinds of entry the user has.
-type userKey struct{ iss, sub string }
+// Every entry is keyed by issuer and subject, so pools never collide and
+// Check needs one map lookup whatever kinds of entry the user has. The map
+// is keyed by subject alone (hashing 36 bytes, not 100) and each subject
+// holds one record per issuer: almost always exactly one.
 
 // record is everything held about one user; immutable once published.
 type record struct {
+	iss          string
 	disabled     bool
 	signedOut    int64 // the last sign-out, unix seconds; tokens with iat ≤ it are refused
 	signedOutEnd int64 // when that sign-out entry expires, unix seconds
@@ -46,19 +47,53 @@ type mark struct {
 }
 
 func (v *view) init() {
-	v.seed = maphash.MakeSeed()
-	empty := &shard{m: map[userKey]*record{}}
+	empty := &shard{m: map[string][]*record{}}
 	for i := range v.shards {
 		v.shards[i].Store(empty)
 	}
 }
 
+// index picks a shard from the first and last 8 bytes of the subject,
+// multiplied to mix: a few nanoseconds where a full hash of the string
+// costs several times that, and the map hashes the key again anyway.
+// Subjects are random UUIDs or client IDs chosen by Cognito and signed, so
+// a client cannot crowd one shard; a poor spread would only slow writes.
 func (v *view) index(sub string) int {
-	return int(maphash.String(v.seed, sub) % shardCount)
+	h := uint64(len(sub))
+	for i := 0; i < len(sub) && i < 8; i++ {
+		h = h<<8 | uint64(sub[i])
+	}
+	for i := max(len(sub)-8, 8); i < len(sub); i++ {
+		h = (h << 8) ^ (h >> 56) ^ uint64(sub[i])
+	}
+	return int((h * 0x9E3779B97F4A7C15) >> 56)
 }
 
 func (v *view) get(iss, sub string) *record {
-	return v.shards[v.index(sub)].Load().m[userKey{iss, sub}]
+	for _, r := range v.shards[v.index(sub)].Load().m[sub] {
+		if r.iss == iss {
+			return r
+		}
+	}
+	return nil
+}
+
+// replace returns recs with iss's record replaced by n (removed if n is
+// nil), and the record it replaced; recs is not modified.
+func replace(recs []*record, iss string, n *record) ([]*record, *record) {
+	var old *record
+	out := make([]*record, 0, len(recs)+1)
+	for _, r := range recs {
+		if r.iss == iss {
+			old = r
+			continue
+		}
+		out = append(out, r)
+	}
+	if n != nil {
+		out = append(out, n)
+	}
+	return out, old
 }
 
 // entries counts the entries held (expired ones until the next sweep).
@@ -70,12 +105,14 @@ func (v *view) entries() int {
 	return n
 }
 
-// refuses is Check's verdict for one user's record at time now.
-func (r *record) refuses(c *claims.Claims, now int64) error {
+// refuses is Check's verdict for one user's record. The clock is read only
+// when an entry matches (to see whether it expired), so a token that is
+// not refused costs no clock read.
+func (r *record) refuses(c *claims.Claims, now func() time.Time) error {
 	switch {
 	case r.disabled:
 		return errDisabled
-	case r.signedOutEnd > now && c.IssuedAt.Unix() <= r.signedOut:
+	case r.signedOutEnd != 0 && c.IssuedAt.Unix() <= r.signedOut && r.signedOutEnd > now().Unix():
 		// iat has whole seconds: a token issued in the sign-out's second
 		// may predate it, so it is refused. A missing iat (the zero time)
 		// reads as long before any sign-out.
@@ -88,9 +125,9 @@ func (r *record) refuses(c *claims.Claims, now int64) error {
 	return nil
 }
 
-func holds(marks []mark, id string, now int64) bool {
+func holds(marks []mark, id string, now func() time.Time) bool {
 	for _, m := range marks {
-		if m.id == id && m.end > now {
+		if m.id == id && m.end > now().Unix() {
 			return true
 		}
 	}
@@ -145,7 +182,7 @@ type event struct {
 
 // applyTo returns the record after e, sharing nothing mutable with r.
 func (e event) applyTo(r *record, retain int64) *record {
-	n := &record{}
+	n := &record{iss: e.iss}
 	if r != nil {
 		*n = *r
 	}
@@ -239,18 +276,22 @@ func (v *view) apply(events []event, retain int64) {
 			s = &shard{m: maps.Clone(old.m), entries: old.entries}
 			touched[i] = s
 		}
-		k := userKey{e.iss, e.sub}
-		old := s.m[k]
+		var old *record
+		for _, r := range s.m[e.sub] {
+			if r.iss == e.iss {
+				old = r
+			}
+		}
 		n := e.applyTo(old, retain)
 		if old != nil {
 			s.entries -= old.count()
 		}
 		if n.count() == 0 {
-			delete(s.m, k)
+			n = nil
 		} else {
-			s.m[k] = n
 			s.entries += n.count()
 		}
+		s.set(e.sub, e.iss, n)
 	}
 	for i, s := range touched {
 		v.shards[i].Store(s)
@@ -263,23 +304,35 @@ func (v *view) sweep(now int64) {
 	for i := range v.shards {
 		old := v.shards[i].Load()
 		var s *shard
-		for k, r := range old.m {
-			if !r.expired(now) {
-				continue
-			}
-			if s == nil {
-				s = &shard{m: maps.Clone(old.m), entries: old.entries}
-			}
-			s.entries -= r.count()
-			if p := r.pruned(now); p != nil {
-				s.m[k] = p
-				s.entries += p.count()
-			} else {
-				delete(s.m, k)
+		for sub, recs := range old.m {
+			for _, r := range recs {
+				if !r.expired(now) {
+					continue
+				}
+				if s == nil {
+					s = &shard{m: maps.Clone(old.m), entries: old.entries}
+				}
+				s.entries -= r.count()
+				p := r.pruned(now)
+				if p != nil {
+					s.entries += p.count()
+				}
+				s.set(sub, r.iss, p)
 			}
 		}
 		if s != nil {
 			v.shards[i].Store(s)
 		}
+	}
+}
+
+// set stores n as the record of (iss, sub), or removes it if n is nil, in
+// a shard not yet published.
+func (s *shard) set(sub, iss string, n *record) {
+	recs, _ := replace(s.m[sub], iss, n)
+	if len(recs) == 0 {
+		delete(s.m, sub)
+	} else {
+		s.m[sub] = recs
 	}
 }
