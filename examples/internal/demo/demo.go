@@ -115,6 +115,19 @@ func realPool(getenv func(string) string, poolID, clientIDs string, rev verifier
 	}, nil
 }
 
+// MintUsers returns access tokens of n distinct plain users (user-0 …),
+// for load tests; it needs the embedded pool.
+func (e *Env) MintUsers(n int) ([]string, error) {
+	if e.pool == nil {
+		return nil, errors.New("minting users needs the embedded pool")
+	}
+	out := make([]string, n)
+	for i := range out {
+		out[i] = e.pool.AccessToken(cognitotest.User{Username: fmt.Sprintf("user-%d", i)})
+	}
+	return out, nil
+}
+
 // Close stops the verifier and the embedded pool.
 func (e *Env) Close() {
 	e.Verifier.Close()
@@ -131,9 +144,18 @@ type Flags struct {
 
 // ParseFlags parses args for the example called name.
 func ParseFlags(name string, args []string, defaultAddr string, stderr io.Writer) (Flags, error) {
+	return ParseFlagsWith(name, args, defaultAddr, stderr, nil)
+}
+
+// ParseFlagsWith is ParseFlags for an example with flags of its own, which
+// extra (if not nil) defines on the flag set.
+func ParseFlagsWith(name string, args []string, defaultAddr string, stderr io.Writer, extra func(*flag.FlagSet)) (Flags, error) {
 	var f Flags
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	if extra != nil {
+		extra(fs)
+	}
 	fs.StringVar(&f.Addr, "addr", defaultAddr, "listen address (host:port; port 0 picks a free one)")
 	fs.BoolVar(&f.Smoke, "smoke", false, "send the demo requests to the server, print the outcomes and exit (non-zero if any is unexpected)")
 	fs.Usage = func() {
