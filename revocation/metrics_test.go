@@ -2,11 +2,15 @@ package revocation_test
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/cognitoauth/cognitoauth/revocation"
 )
@@ -104,5 +108,37 @@ func TestMetrics(t *testing.T) {
 	must(t, l.Close())
 	if _, ok := m.gauges(t)["cognitoauth.revocation.entries"]; ok {
 		t.Error("gauges still reported after Close")
+	}
+}
+
+// TestTraces: each write is a span named for its call, carrying its kind
+// and nothing the client chose; Check makes none.
+func TestTraces(t *testing.T) {
+	t.Parallel()
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	t.Cleanup(func() { tp.Shutdown(context.Background()) })
+	l := newList(t, revocation.Options{TracerProvider: tp})
+	ctx := context.Background()
+	c := tok(issA, "secret-subject", "secret-jti", "secret-origin", time.Now())
+	must(t, l.RevokeSession(ctx, c))
+	must(t, l.SignOut(ctx, issA, "secret-subject"))
+	if err := l.DisableUser(ctx, issA, ""); err == nil {
+		t.Fatal("DisableUser without a subject succeeded")
+	}
+	l.Check(ctx, c)
+
+	var got []string
+	for _, s := range rec.Ended() {
+		got = append(got, s.Name()+":"+s.Status().Code.String())
+		for _, a := range s.Attributes() {
+			if v := a.Value.Emit(); strings.Contains(v, "secret") || strings.Contains(v, "cognito-idp") {
+				t.Errorf("span %s carries %s=%s", s.Name(), a.Key, v)
+			}
+		}
+	}
+	want := []string{"revocation.RevokeSession:Unset", "revocation.SignOut:Unset", "revocation.DisableUser:Error"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("spans %v, want %v", got, want)
 	}
 }
