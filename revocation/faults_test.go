@@ -263,3 +263,17 @@ func TestSlowRedis(t *testing.T) {
 	must(t, fast.RevokeToken(ctx, marked))
 	eventuallyVerdict(t, l, marked, "revoked") // it still arrives, just late
 }
+
+// TestNeverStale: with a negative MaxStaleness the view is trusted through
+// an outage (the documented trade-off), and revocations it holds still apply.
+func TestNeverStale(t *testing.T) {
+	t.Parallel()
+	srv := startRedis(t, false)
+	l := newList(t, revocation.Options{Redis: srv.client(t), MaxStaleness: -1})
+	revoked := tok(issA, "u1", "j1", "o1", time.Now())
+	must(t, l.RevokeToken(context.Background(), revoked))
+	srv.stop()
+	time.Sleep(1200 * time.Millisecond)
+	wantVerdict(t, l, tok(issA, "u2", "j2", "o2", time.Now()), "ok")
+	wantVerdict(t, l, revoked, "revoked")
+}
