@@ -19,10 +19,10 @@ import (
 // error wrapping ErrMissingClaim.
 func (l *List) RevokeToken(ctx context.Context, c *claims.Claims) error {
 	if c == nil {
-		return fmt.Errorf("revocation: RevokeToken: nil claims: %w", ErrMissingClaim)
+		return fmt.Errorf("%w: RevokeToken of nil claims", ErrMissingClaim)
 	}
 	if c.JTI == "" {
-		return fmt.Errorf("revocation: RevokeToken: %w jti: the token's app client has token revocation turned off; revoke its user with SignOut instead", ErrMissingClaim)
+		return fmt.Errorf("%w: RevokeToken needs jti, which tokens of app clients with token revocation turned off lack; SignOut still covers them", ErrMissingClaim)
 	}
 	return l.write(ctx, "RevokeToken", event{kind: kindToken, iss: c.Issuer, sub: c.Subject, id: c.JTI})
 }
@@ -34,10 +34,10 @@ func (l *List) RevokeToken(ctx context.Context, c *claims.Claims) error {
 // "origin_jti" gets an error wrapping ErrMissingClaim.
 func (l *List) RevokeSession(ctx context.Context, c *claims.Claims) error {
 	if c == nil {
-		return fmt.Errorf("revocation: RevokeSession: nil claims: %w", ErrMissingClaim)
+		return fmt.Errorf("%w: RevokeSession of nil claims", ErrMissingClaim)
 	}
 	if c.OriginJTI == "" {
-		return fmt.Errorf("revocation: RevokeSession: %w origin_jti: the token's app client has token revocation turned off; revoke its user with SignOut instead", ErrMissingClaim)
+		return fmt.Errorf("%w: RevokeSession needs origin_jti, which tokens of app clients with token revocation turned off lack; SignOut still covers them", ErrMissingClaim)
 	}
 	return l.write(ctx, "RevokeSession", event{kind: kindSession, iss: c.Issuer, sub: c.Subject, id: c.OriginJTI})
 }
@@ -76,11 +76,11 @@ func (l *List) write(ctx context.Context, op string, e event) (err error) {
 	}()
 	switch {
 	case l.closed():
-		return fmt.Errorf("revocation: %s: %w", op, ErrClosed)
+		return fmt.Errorf("%w: %s", ErrClosed, op)
 	case e.iss == "":
-		return fmt.Errorf("revocation: %s: %w iss: an issuer is needed", op, ErrMissingClaim)
+		return fmt.Errorf("%w: %s needs an issuer", ErrMissingClaim, op)
 	case e.sub == "":
-		return fmt.Errorf("revocation: %s: %w sub: a subject is needed", op, ErrMissingClaim)
+		return fmt.Errorf("%w: %s needs a subject", ErrMissingClaim, op)
 	case strings.ContainsRune(e.iss, 0) || strings.ContainsRune(e.sub, 0):
 		return fmt.Errorf("revocation: %s: issuer or subject holds a NUL byte", op)
 	}
