@@ -148,10 +148,12 @@
 //
 // # Revocation
 //
-// Verification is offline: it cannot see revocation. A token revoked with
-// RevokeToken, or belonging to a user signed out with GlobalSignOut or
-// AdminUserGlobalSignOut, or disabled with AdminDisableUser, keeps a valid
-// signature and still verifies until its exp. Keep token lifetimes short,
-// and where revocation must take effect at once, check jti or origin_jti
-// against your own deny list in CustomCheck.
+// Verification is offline: on its own it cannot see revocation. A token
+// revoked with RevokeToken, or belonging to a user signed out with
+// GlobalSignOut or AdminUserGlobalSignOut, or disabled with AdminDisableUser,
+// keeps a valid signature and would verify until its exp. Set
+// Config.Revocation to a *revocation.List (package revocation), in which the
+// app records those events: every Verify consults it, cached tokens
+// included, and instances sharing one Redis refuse such tokens within
+// milliseconds.
 package verifier

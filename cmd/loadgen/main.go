@@ -12,6 +12,12 @@
 // end. It exits non-zero on any wrong verdict, any 5xx, or RSS growth above
 // -max-rss-growth.
 //
+// With -revoke-ratio it revokes that share of the good tokens' sign-ins
+// midway (-revoke-after), either through a revocation list on the Redis the
+// server shares (-revoke-redis, as another instance of the fleet would) or
+// by POSTing each token to -revoke-url. From -propagation after a
+// revocation returned, the token must be refused: one accepted is a failure.
+//
 //	loadgen -url http://127.0.0.1:8080/me -tokens tokens.txt -duration 30s -pid 1234
 package main
 
@@ -48,6 +54,14 @@ type result struct {
 	RSSWarmKB     int64   `json:"rss_after_warmup_kb,omitempty"`
 	RSSEndKB      int64   `json:"rss_end_kb,omitempty"`
 	RSSGrowth     float64 `json:"rss_growth,omitempty"`
+
+	Revoked         int     `json:"tokens_revoked,omitempty"`
+	RevokedAtS      float64 `json:"revoked_at_s,omitempty"`
+	PropagationMs   float64 `json:"propagation_bound_ms,omitempty"`
+	RevokedSent     int64   `json:"revoked_requests_after_bound,omitempty"`
+	RevokedAccepted int64   `json:"revoked_accepted_after_bound"`
+	RevokedInFlight int64   `json:"revoked_requests_within_bound,omitempty"`
+	RevokeErrors    int64   `json:"revoke_errors,omitempty"`
 }
 
 func main() {
@@ -63,6 +77,11 @@ func main() {
 	warmup := flag.Duration("warmup", 5*time.Second, "when to take the first RSS sample")
 	maxGrowth := flag.Float64("max-rss-growth", 0.20, "largest allowed RSS growth after warm-up")
 	jsonOut := flag.String("json", "", "also write the result as JSON to this file")
+	revokeRatio := flag.Float64("revoke-ratio", 0, "share of the good tokens whose sign-in is revoked midway")
+	revokeAfter := flag.Duration("revoke-after", 0, "when to revoke (default: half of -duration)")
+	revokeRedis := flag.String("revoke-redis", "", "revoke through a revocation list on this Redis (host:port) shared with the server")
+	revokeURL := flag.String("revoke-url", "", "revoke by POSTing each token here (the server's logout route), without -revoke-redis")
+	propagation := flag.Duration("propagation", 500*time.Millisecond, "after a revocation returns, how soon every request with the token must be refused")
 	flag.Parse()
 	if *url == "" || *tokensFile == "" {
 		flag.Usage()
@@ -73,6 +92,14 @@ func main() {
 		fatal(err)
 	}
 	bad := badVariants(good)
+	if *revokeAfter == 0 {
+		*revokeAfter = *duration / 2
+	}
+	rev, err := newRevoker(*revokeRatio, *revokeRedis, *revokeURL, good)
+	if err != nil {
+		fatal(err)
+	}
+	defer rev.close()
 
 	client := &http.Client{
 		Timeout:   10 * time.Second,
@@ -95,6 +122,15 @@ func main() {
 		}()
 	}
 	var wg sync.WaitGroup
+	if rev.n > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			time.Sleep(*revokeAfter)
+			res.RevokedAtS = time.Since(start).Seconds()
+			res.RevokeErrors = rev.revokeAll()
+		}()
+	}
 	for w := 0; w < *workers; w++ {
 		wg.Add(1)
 		go func(w int) {
@@ -103,7 +139,17 @@ func main() {
 			lat := make([]time.Duration, 0, 1<<16)
 			for time.Now().Before(deadline) && sent.Add(1) <= *maxRequests {
 				isBad := rng.Float64() < *badRatio
-				tok, want := good[rng.IntN(len(good))], *goodStatus
+				gi := rng.IntN(len(good))
+				tok, want := good[gi], *goodStatus
+				// A revoked token must be refused once the bound has passed
+				// since its revocation returned; while it is under way or
+				// within the bound, either verdict is right.
+				revoked, inFlight := false, false
+				if done := rev.done[gi].Load(); done != 0 && time.Now().UnixNano() > done+int64(*propagation) {
+					revoked, want = true, *badStatus
+				} else if rev.started[gi].Load() != 0 {
+					inFlight = true
+				}
 				if isBad {
 					tok, want = bad[rng.IntN(len(bad))], *badStatus
 					atomic.AddInt64(&res.BadSent, 1)
@@ -124,6 +170,19 @@ func main() {
 				lat = append(lat, d)
 				if resp.StatusCode >= 500 {
 					atomic.AddInt64(&res.Status5xx, 1)
+				}
+				switch {
+				case isBad:
+				case revoked:
+					atomic.AddInt64(&res.RevokedSent, 1)
+					if resp.StatusCode == *goodStatus {
+						atomic.AddInt64(&res.RevokedAccepted, 1)
+					}
+				case inFlight:
+					atomic.AddInt64(&res.RevokedInFlight, 1)
+					if resp.StatusCode == *badStatus {
+						want = *badStatus
+					}
 				}
 				if resp.StatusCode != want {
 					atomic.AddInt64(&res.WrongVerdicts, 1)
@@ -157,6 +216,11 @@ func main() {
 	fmt.Printf("requests %d (bad tokens %d) in %.1fs: %.0f req/s\n", res.Requests, res.BadSent, res.Seconds, res.Throughput)
 	fmt.Printf("latency p50 %.0fµs p99 %.0fµs max %.0fµs\n", res.P50us, res.P99us, res.MaxUs)
 	fmt.Printf("wrong verdicts %d, 5xx %d, transport errors %d\n", res.WrongVerdicts, res.Status5xx, res.Errors)
+	if rev.n > 0 {
+		res.Revoked, res.PropagationMs = rev.n, us(*propagation)/1000
+		fmt.Printf("revoked %d of %d users' sign-ins at %.1fs (%s); after the %v bound: %d requests with a revoked token, %d accepted; %d within the bound\n",
+			rev.n, len(good), res.RevokedAtS, rev.how, *propagation, res.RevokedSent, res.RevokedAccepted, res.RevokedInFlight)
+	}
 	if *pid > 0 {
 		fmt.Printf("server RSS after warm-up %d KiB, at end %d KiB (%+.1f%%)\n", res.RSSWarmKB, res.RSSEndKB, 100*res.RSSGrowth)
 	}
@@ -172,6 +236,15 @@ func main() {
 	}
 	if res.Status5xx > 0 {
 		problems = append(problems, fmt.Sprintf("%d responses with 5xx", res.Status5xx))
+	}
+	if res.RevokedAccepted > 0 {
+		problems = append(problems, fmt.Sprintf("%d requests with a revoked token accepted after the propagation bound", res.RevokedAccepted))
+	}
+	if res.RevokeErrors > 0 {
+		problems = append(problems, fmt.Sprintf("%d revocations failed", res.RevokeErrors))
+	}
+	if rev.n > 0 && res.RevokedSent == 0 {
+		problems = append(problems, "no request with a revoked token was sent after the propagation bound")
 	}
 	if res.BadSent == 0 && *badRatio > 0 {
 		problems = append(problems, "no bad token was sent")

@@ -1,8 +1,9 @@
 // Command quickstart shows cognitoauth end to end in seconds, with no AWS
 // account: it starts an embedded user pool and a small API on 127.0.0.1,
 // sends itself a few requests (public route, no token, plain user, admin,
-// bad token, plain user on the admin route), prints the outcomes and exits
-// with status 0 only if every outcome is the expected one.
+// bad token, plain user on the admin route; then alice signs out and her
+// token is refused), prints the outcomes and exits with status 0 only if
+// every outcome is the expected one.
 //
 //	go run ./examples/quickstart
 //
@@ -24,6 +25,7 @@ import (
 	"github.com/cognitoauth/cognitoauth/claims"
 	"github.com/cognitoauth/cognitoauth/examples/internal/demo"
 	"github.com/cognitoauth/cognitoauth/middleware"
+	"github.com/cognitoauth/cognitoauth/revocation"
 )
 
 func main() {
@@ -39,9 +41,17 @@ func run(ctx context.Context, args []string, out, stderr io.Writer, getenv func(
 	if err != nil {
 		return err
 	}
-	// The verifier: for a real pool demo.Setup calls
-	// verifier.New(verifier.Config{UserPoolID: ..., ClientIDs: ..., TokenUse: verifier.AccessToken}).
-	env, err := demo.Setup(getenv)
+	// The revocation list: held in this process (no Redis needed here; give
+	// Options.Redis to share it across instances, see examples/fleet).
+	list, err := revocation.New(ctx, revocation.Options{})
+	if err != nil {
+		return err
+	}
+	defer list.Close()
+	// The verifier: for a real pool demo.SetupRevocation calls
+	// verifier.New(verifier.Config{UserPoolID: ..., ClientIDs: ...,
+	// TokenUse: verifier.AccessToken, Revocation: list}).
+	env, err := demo.SetupRevocation(getenv, list)
 	if err != nil {
 		return err
 	}
@@ -60,10 +70,22 @@ func run(ctx context.Context, args []string, out, stderr io.Writer, getenv func(
 	mux.Handle("GET /admin", middleware.Require(middleware.AnyGroup("admin"))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(map[string]string{"message": "welcome, admin"})
 	})))
+	// Sign-out: a real app first calls Cognito's GlobalSignOut with the
+	// user's access token, then records it so this API refuses the user's
+	// tokens too (Cognito enforces it on its own endpoints only).
+	mux.HandleFunc("POST /logout", func(w http.ResponseWriter, r *http.Request) {
+		c, _ := claims.FromContext(r.Context())
+		if err := list.SignOut(r.Context(), c.Issuer, c.Subject); err != nil {
+			http.Error(w, "sign-out not recorded", http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
 	auth, err := middleware.New(env.Verifier, middleware.DefaultDeny(),
 		middleware.Exclude("GET /public"),
 		middleware.Rule("GET /me"),
-		middleware.Rule("GET /admin"))
+		middleware.Rule("GET /admin"),
+		middleware.Rule("POST /logout"))
 	if err != nil {
 		return err
 	}
@@ -82,5 +104,12 @@ func run(ctx context.Context, args []string, out, stderr io.Writer, getenv func(
 		pool = env.PoolID + " (real)"
 	}
 	fmt.Fprintf(out, "cognitoauth quickstart\nAPI:       %s\nuser pool: %s\n\n", base, pool)
-	return demo.SmokeHTTP(ctx, out, base, env)
+	rows := demo.SmokeRows(ctx, base, env)
+	if env.Admin != "" { // alice signs out: her token is refused from now on
+		rows = append(rows,
+			demo.Send(ctx, http.MethodPost, base+"/logout", "alice (admin)", env.Admin, http.StatusNoContent),
+			demo.Send(ctx, http.MethodGet, base+"/me", "alice, signed out", env.Admin, http.StatusUnauthorized),
+			demo.Send(ctx, http.MethodGet, base+"/me", "bob (user)", env.User, http.StatusOK))
+	}
+	return demo.PrintTable(out, rows)
 }

@@ -56,10 +56,16 @@ type Env struct {
 // an embedded pool on 127.0.0.1 and mints demo tokens, so no AWS account is
 // needed. Close releases what Setup started.
 func Setup(getenv func(string) string) (*Env, error) {
+	return SetupRevocation(getenv, nil)
+}
+
+// SetupRevocation is Setup with rev as the verifier's Config.Revocation
+// (nil: none).
+func SetupRevocation(getenv func(string) string, rev verifier.Revocation) (*Env, error) {
 	poolID, clientID := getenv(EnvPoolID), getenv(EnvClientID)
 	switch {
 	case poolID != "" && clientID != "":
-		return realPool(getenv, poolID, clientID)
+		return realPool(getenv, poolID, clientID, rev)
 	case poolID != "" || clientID != "":
 		return nil, fmt.Errorf("set both %s and %s for a real pool, or neither for the embedded one", EnvPoolID, EnvClientID)
 	}
@@ -67,7 +73,9 @@ func Setup(getenv func(string) string) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := verifier.New(pool.Config(verifier.AccessToken))
+	cfg := pool.Config(verifier.AccessToken)
+	cfg.Revocation = rev
+	v, err := verifier.New(cfg)
 	if err != nil {
 		pool.Close()
 		return nil, err
@@ -80,7 +88,7 @@ func Setup(getenv func(string) string) (*Env, error) {
 	}, nil
 }
 
-func realPool(getenv func(string) string, poolID, clientIDs string) (*Env, error) {
+func realPool(getenv func(string) string, poolID, clientIDs string, rev verifier.Revocation) (*Env, error) {
 	use := verifier.AccessToken
 	switch u := getenv(EnvTokenUse); u {
 	case "", "access":
@@ -97,7 +105,7 @@ func realPool(getenv func(string) string, poolID, clientIDs string) (*Env, error
 			ids = append(ids, id)
 		}
 	}
-	v, err := verifier.New(verifier.Config{UserPoolID: poolID, ClientIDs: ids, TokenUse: use})
+	v, err := verifier.New(verifier.Config{UserPoolID: poolID, ClientIDs: ids, TokenUse: use, Revocation: rev})
 	if err != nil {
 		return nil, err
 	}
@@ -105,6 +113,19 @@ func realPool(getenv func(string) string, poolID, clientIDs string) (*Env, error
 		Verifier: v, PoolID: poolID,
 		User: getenv(EnvUserToken), Admin: getenv(EnvAdminToken), Bad: bogusToken,
 	}, nil
+}
+
+// MintUsers returns access tokens of n distinct plain users (user-0 …),
+// for load tests; it needs the embedded pool.
+func (e *Env) MintUsers(n int) ([]string, error) {
+	if e.pool == nil {
+		return nil, errors.New("minting users needs the embedded pool")
+	}
+	out := make([]string, n)
+	for i := range out {
+		out[i] = e.pool.AccessToken(cognitotest.User{Username: fmt.Sprintf("user-%d", i)})
+	}
+	return out, nil
 }
 
 // Close stops the verifier and the embedded pool.
@@ -123,9 +144,18 @@ type Flags struct {
 
 // ParseFlags parses args for the example called name.
 func ParseFlags(name string, args []string, defaultAddr string, stderr io.Writer) (Flags, error) {
+	return ParseFlagsWith(name, args, defaultAddr, stderr, nil)
+}
+
+// ParseFlagsWith is ParseFlags for an example with flags of its own, which
+// extra (if not nil) defines on the flag set.
+func ParseFlagsWith(name string, args []string, defaultAddr string, stderr io.Writer, extra func(*flag.FlagSet)) (Flags, error) {
 	var f Flags
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	if extra != nil {
+		extra(fs)
+	}
 	fs.StringVar(&f.Addr, "addr", defaultAddr, "listen address (host:port; port 0 picks a free one)")
 	fs.BoolVar(&f.Smoke, "smoke", false, "send the demo requests to the server, print the outcomes and exit (non-zero if any is unexpected)")
 	fs.Usage = func() {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -100,20 +101,38 @@ func PrintCurl(w io.Writer, baseURL string, env *Env) {
 
 // SmokeHTTP sends the smoke-test requests to baseURL and prints the table.
 func SmokeHTTP(ctx context.Context, w io.Writer, baseURL string, env *Env) error {
-	client := &http.Client{Timeout: 10 * time.Second}
-	var rows []Outcome
-	for _, c := range calls(env) {
-		got, err := status(ctx, client, baseURL+c.path, c.token)
-		if err != nil {
-			got = "error: " + err.Error()
-		}
-		rows = append(rows, Outcome{Request: "GET " + c.path, Caller: c.caller, Got: got, Want: strconv.Itoa(c.want)})
-	}
-	return PrintTable(w, rows)
+	return PrintTable(w, SmokeRows(ctx, baseURL, env))
 }
 
-func status(ctx context.Context, client *http.Client, url, token string) (string, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+// SmokeRows sends the smoke-test requests to baseURL and returns their
+// outcomes, for a program that adds its own before printing the table.
+func SmokeRows(ctx context.Context, baseURL string, env *Env) []Outcome {
+	var rows []Outcome
+	for _, c := range calls(env) {
+		rows = append(rows, Send(ctx, http.MethodGet, baseURL+c.path, c.caller, c.token, c.want))
+	}
+	return rows
+}
+
+// Send makes one request with token as bearer (none if empty) and returns
+// its outcome against the status want.
+func Send(ctx context.Context, method, url, caller, token string, want int) Outcome {
+	got, err := status(ctx, method, url, token)
+	if err != nil {
+		got = "error: " + err.Error()
+	}
+	path := url
+	if i := strings.Index(url, "://"); i >= 0 {
+		if j := strings.Index(url[i+3:], "/"); j >= 0 {
+			path = url[i+3+j:]
+		}
+	}
+	return Outcome{Request: method + " " + path, Caller: caller, Got: got, Want: strconv.Itoa(want)}
+}
+
+func status(ctx context.Context, method, url, token string) (string, error) {
+	client := &http.Client{Timeout: 10 * time.Second}
+	req, err := http.NewRequestWithContext(ctx, method, url, nil)
 	if err != nil {
 		return "", err
 	}

@@ -21,7 +21,13 @@ type RunFunc func(ctx context.Context, args []string, out, stderr io.Writer, get
 // were checked and the output holds each of want.
 func Embedded(t *testing.T, run RunFunc, n int, want ...string) {
 	t.Helper()
-	out := smoke(t, run, func(string) string { return "" })
+	EmbeddedArgs(t, run, nil, n, want...)
+}
+
+// EmbeddedArgs is Embedded with extra command-line arguments.
+func EmbeddedArgs(t *testing.T, run RunFunc, args []string, n int, want ...string) {
+	t.Helper()
+	out := smoke(t, run, func(string) string { return "" }, args...)
 	want = append(want, fmt.Sprintf("all %d outcomes as expected", n))
 	for _, w := range want {
 		if !strings.Contains(out, w) {
@@ -44,10 +50,11 @@ func RealPool(t *testing.T, run RunFunc, n int) {
 	}
 }
 
-func smoke(t *testing.T, run RunFunc, getenv func(string) string) string {
+func smoke(t *testing.T, run RunFunc, getenv func(string) string, args ...string) string {
 	t.Helper()
 	var out, stderr bytes.Buffer
-	if err := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-smoke"}, &out, &stderr, getenv); err != nil {
+	args = append([]string{"-addr", "127.0.0.1:0", "-smoke"}, args...)
+	if err := run(context.Background(), args, &out, &stderr, getenv); err != nil {
 		t.Fatalf("%v\n%s%s", err, out.String(), stderr.String())
 	}
 	return out.String()
