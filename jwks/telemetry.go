@@ -1,6 +1,10 @@
 package jwks
 
-import "github.com/cognitoauth/cognitoauth/internal/telemetry"
+import (
+	"go.opentelemetry.io/otel/attribute"
+
+	"github.com/cognitoauth/cognitoauth/internal/telemetry"
+)
 
 // scope is the instrumentation scope of a Cache's instruments and spans:
 // the instrumented package's path, as OpenTelemetry's convention wants.
@@ -13,5 +17,5 @@ func newTelemetry(rawURL string, opts *Options) (*telemetry.Fetch, error) {
 	return telemetry.NewFetch(
 		telemetry.Meter(opts.MeterProvider, scope),
 		telemetry.Tracer(opts.TracerProvider, scope),
-		rawURL, "jwks")
+		attribute.String(telemetry.AttrURL, rawURL), "jwks")
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/cognitoauth/cognitoauth/claims"
 	"github.com/cognitoauth/cognitoauth/cognitotest"
 	"github.com/cognitoauth/cognitoauth/internal/oteltest"
+	"github.com/cognitoauth/cognitoauth/internal/outcome"
 	"github.com/cognitoauth/cognitoauth/internal/telemetry"
 	"github.com/cognitoauth/cognitoauth/verifier"
 )
@@ -311,5 +312,29 @@ func TestMetricsNoopProvider(t *testing.T) {
 	mustVerify(t, v, token)
 	if n := testing.AllocsPerRun(1000, func() { v.Verify(context.Background(), token) }); n != 0 {
 		t.Errorf("cache hit with the no-op provider: %v allocations, want 0", n)
+	}
+}
+
+// TestOutcomeTables: the verifier's outcome switch and the table the
+// middleware and alb use agree, and give every outcome but ok to exactly
+// one sentinel.
+func TestOutcomeTables(t *testing.T) {
+	seen := map[telemetry.Outcome]error{}
+	for sentinel, o := range outcome.Reasons {
+		if got := verifier.OutcomeOf(&verifier.ValidationError{Reason: sentinel}); got != o.String() {
+			t.Errorf("%v: verifier records %q, the shared table says %q", sentinel, got, o)
+		}
+		if prev, dup := seen[o]; dup {
+			t.Errorf("%v and %v both map to %s", prev, sentinel, o)
+		}
+		seen[o] = sentinel
+	}
+	for _, o := range telemetry.Outcomes() {
+		if _, ok := seen[o]; !ok && o != telemetry.OK {
+			t.Errorf("outcome %s has no sentinel", o)
+		}
+	}
+	if got := verifier.OutcomeOf(nil); got != "ok" {
+		t.Errorf("OutcomeOf(nil) = %q", got)
 	}
 }

@@ -37,6 +37,7 @@ const (
 	AttrSource       = "cognitoauth.source"
 	AttrKeys         = "cognitoauth.jwks.keys"
 	AttrURL          = "url.full"
+	AttrURLTemplate  = "url.template"
 	AttrStatusCode   = "http.response.status_code"
 	SourceALB        = "alb"
 	OutcomeFetchOK   = "ok"
@@ -274,14 +275,15 @@ type Fetch struct {
 	tracer   trace.Tracer
 	add      [2][]metric.AddOption // by failed
 	rec      [2][]metric.RecordOption
-	url      attribute.KeyValue
+	target   attribute.KeyValue
 }
 
-// NewFetch creates the instruments on meter and the tracer's spans for the
-// key URL rawURL (configuration, never a token's). extra (fixed values only)
-// is added to every attribute set; errors are prefixed with pkg.
-func NewFetch(meter metric.Meter, tracer trace.Tracer, rawURL, pkg string, extra ...attribute.KeyValue) (*Fetch, error) {
-	f := &Fetch{tracer: tracer, url: attribute.String(AttrURL, rawURL)}
+// NewFetch creates the instruments on meter and the tracer's spans, which
+// carry target: the key URL (configuration, never a token's). extra (fixed
+// values only) is added to every metric attribute set; errors are prefixed
+// with pkg.
+func NewFetch(meter metric.Meter, tracer trace.Tracer, target attribute.KeyValue, pkg string, extra ...attribute.KeyValue) (*Fetch, error) {
+	f := &Fetch{tracer: tracer, target: target}
 	var err error
 	f.count, err = meter.Int64Counter(Fetches,
 		metric.WithUnit("{fetch}"),
@@ -317,7 +319,7 @@ type Fetching struct {
 // transport nests its own span under it).
 func (f *Fetch) Start(ctx context.Context) (context.Context, Fetching) {
 	ctx, span := f.tracer.Start(ctx, FetchSpan,
-		trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(f.url))
+		trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(f.target))
 	return ctx, Fetching{f: f, span: span, start: time.Now()}
 }
 

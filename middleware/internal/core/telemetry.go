@@ -7,8 +7,8 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/cognitoauth/cognitoauth/internal/outcome"
 	"github.com/cognitoauth/cognitoauth/internal/telemetry"
-	"github.com/cognitoauth/cognitoauth/verifier"
 )
 
 // The cognitoauth.outcome values of refusals the middleware makes itself,
@@ -22,35 +22,12 @@ const (
 	outcomeServerError    = "server_error"
 )
 
-// verifierOutcomes maps the verifier's sentinels to the values
-// cognitoauth.verifications counts them under; package verifier's
-// outcomeOf is the same table (TestRefusedEventMatchesMetric checks it).
-var verifierOutcomes = map[error]telemetry.Outcome{
-	verifier.ErrTokenMalformed:        telemetry.Malformed,
-	verifier.ErrTokenTooLarge:         telemetry.TooLarge,
-	verifier.ErrAlgorithm:             telemetry.Algorithm,
-	verifier.ErrIssuerMismatch:        telemetry.Issuer,
-	verifier.ErrKeyNotFound:           telemetry.KeyNotFound,
-	verifier.ErrJWKSUnavailable:       telemetry.JWKSUnavailable,
-	verifier.ErrSignatureInvalid:      telemetry.Signature,
-	verifier.ErrTokenExpired:          telemetry.Expired,
-	verifier.ErrTokenNotYetValid:      telemetry.NotYetValid,
-	verifier.ErrTokenUseMismatch:      telemetry.TokenUse,
-	verifier.ErrClientMismatch:        telemetry.Client,
-	verifier.ErrCustomCheck:           telemetry.Custom,
-	verifier.ErrTokenRevoked:          telemetry.Revoked,
-	verifier.ErrRevocationUnavailable: telemetry.RevocationUnavailable,
-}
-
 // refusalOutcome names why a request was refused, from a fixed set: the
 // verifier's reason when a verifier refused the token, otherwise the
 // middleware's own. Never text from the request.
 func refusalOutcome(err error) string {
-	var ve *verifier.ValidationError
-	if errors.As(err, &ve) {
-		if o, ok := verifierOutcomes[ve.Reason]; ok {
-			return o.String()
-		}
+	if o, ok := outcome.Of(err); ok && err != nil {
+		return o.String()
 	}
 	switch {
 	case err == nil:
