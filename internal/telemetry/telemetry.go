@@ -140,7 +140,9 @@ func Tracer(tp trace.TracerProvider, scope string) trace.Tracer {
 // histogram holds every verification that misses the token cache but only
 // a random one in HitSample of those the cache answers (and of tokens
 // refused before the lookup): a uniform sample, so its quantiles hold, and
-// the counter has their number.
+// the counter has their number. Verifications are counted once a provider
+// collects the counter or records durations: like a synchronous counter,
+// the no-op providers count nothing.
 //
 // The attribute options are built once, one per pair, so that recording
 // neither builds a set nor boxes an option: the hot path allocates nothing.
@@ -148,6 +150,7 @@ type Verify struct {
 	count    metric.Int64ObservableCounter
 	duration metric.Float64Histogram
 	reg      metric.Registration
+	observed atomic.Bool // a provider has collected the counter
 	totals   [numOutcomes][2]atomic.Int64
 	obs      [numOutcomes][2][]metric.ObserveOption
 	rec      [numOutcomes][2][]metric.RecordOption
@@ -197,6 +200,7 @@ func NewVerify(meter metric.Meter, pkg string, extra ...attribute.KeyValue) (*Ve
 
 // observe reports the counter's totals; pairs never seen are left out.
 func (v *Verify) observe(_ context.Context, o metric.Observer) error {
+	v.observed.Store(true)
 	for i := range v.totals {
 		for c := range v.totals[i] {
 			if n := v.totals[i][c].Load(); n > 0 {
@@ -222,38 +226,67 @@ var base = time.Now()
 // too), in nanoseconds since base, never 0.
 func monotonic() int64 { return int64(time.Since(base)) | 1 }
 
-// Timer times one verification: the start, or 0 when it is not timed.
-type Timer struct{ start int64 }
+// Timer says how one verification is recorded: counted or not, and since
+// when it is timed (0 when it is not).
+type Timer struct {
+	start int64
+	count bool
+}
 
-// Start times a verification from now, when a provider records durations:
-// the no-op providers cost no clock read.
+// on reports whether to count verifications (a provider has collected the
+// counter, or records durations) and whether to time them. On the no-op
+// providers, and the global one before the application installs its own,
+// both are false and a verification costs two predictable branches: no
+// clock read, no atomic write.
+func (v *Verify) on(ctx context.Context) (count, timed bool) {
+	timed = v.duration.Enabled(ctx)
+	return timed || v.observed.Load(), timed
+}
+
+// Start times a verification from now.
 func (v *Verify) Start(ctx context.Context) Timer {
-	if !v.duration.Enabled(ctx) {
-		return Timer{}
+	count, timed := v.on(ctx)
+	t := Timer{count: count}
+	if timed {
+		t.start = monotonic()
 	}
-	return Timer{monotonic()}
+	return t
 }
 
 // Sample times one verification in HitSample, at random; Miss then times
 // the others that miss the token cache.
 func (v *Verify) Sample(ctx context.Context) Timer {
-	if rand.Uint32()%HitSample != 0 {
-		return Timer{}
+	count, timed := v.on(ctx)
+	if !timed {
+		return Timer{count: count}
 	}
-	return v.Start(ctx)
+	return sample()
+}
+
+func sample() Timer {
+	if rand.Uint32()%HitSample != 0 {
+		return Timer{count: true}
+	}
+	return Timer{start: monotonic(), count: true}
 }
 
 // Miss times, from now, a verification that missed the token cache, unless
 // it is timed already.
 func (v *Verify) Miss(ctx context.Context, t *Timer) {
-	if t.start == 0 {
-		*t = v.Start(ctx)
+	if t.start == 0 && t.count && v.duration.Enabled(ctx) {
+		t.start = monotonic()
 	}
 }
 
 // Record counts one verification and, when t timed it, records its
 // duration.
 func (v *Verify) Record(ctx context.Context, t Timer, o Outcome, cached bool) {
+	if t.count { // inlined: the no-op providers cost a branch here
+		v.record(ctx, t, o, cached)
+	}
+}
+
+func (v *Verify) record(ctx context.Context, t Timer, o Outcome, cached bool) {
 	if o >= numOutcomes {
 		o = Malformed
 	}
