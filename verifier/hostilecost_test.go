@@ -107,6 +107,10 @@ func timeVerify(tb testing.TB, v *verifier.Verifier, token string, want error) t
 // principle is 2×; 4.5 when the refusal is the signature check, which adds
 // one RSA verification). Times are the minimum of interleaved repetitions: noise
 // only ever adds time, so the minimum is what the code costs.
+//
+// The race detector slows decoding far more, and far more unevenly, than
+// RSA, so its times say nothing about the code: under -race the test only
+// checks the verdicts. CI runs it again without -race.
 func TestHostileCostLinear(t *testing.T) {
 	if testing.Short() {
 		t.Skip("times many verifications")
@@ -128,10 +132,13 @@ func TestHostileCostLinear(t *testing.T) {
 			growth := float64(minLarge) / float64(minSmall)
 			amplification := float64(minSmall) / float64(minValid)
 			t.Logf("%.2f× a valid verification, %.1f× at 16× the size", amplification, growth)
+			if raceEnabled {
+				return
+			}
 			if growth > 32 {
 				t.Errorf("16× the size costs %.1f× as much: not linear", growth)
 			}
-			if !raceEnabled && amplification > tc.bound {
+			if amplification > tc.bound {
 				t.Errorf("refusing costs %.2f× a valid verification, want at most %.1f×", amplification, tc.bound)
 			}
 		})
