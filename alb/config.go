@@ -9,6 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/cognitoauth/cognitoauth/verifier"
 )
 
@@ -75,6 +78,19 @@ type Config struct {
 	// another unknown kid are refused meanwhile without a fetch, so a flood
 	// of random kids costs one fetch per cooldown.
 	RefetchCooldown time.Duration
+	// MeterProvider receives the verifier's metrics: the same
+	// cognitoauth.verifications, cognitoauth.verification.duration,
+	// cognitoauth.jwks.fetches and cognitoauth.jwks.fetch.duration as
+	// package verifier's, with cognitoauth.source "alb". Nil means the
+	// global provider, otel.GetMeterProvider(). Attribute values come from
+	// fixed sets, never from a token.
+	MeterProvider metric.MeterProvider
+	// TracerProvider receives one "cognitoauth.jwks.fetch" span per key
+	// fetch, with url.template (KeyURL + "/{kid}": the kid comes from a
+	// token, so it is left out), the HTTP status and the key count.
+	// Verifications make no spans. Nil means the global provider,
+	// otel.GetTracerProvider().
+	TracerProvider trace.TracerProvider
 }
 
 // arnPattern is an Application Load Balancer's ARN:

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/cognitoauth/cognitoauth/internal/telemetry"
 )
 
 // Outcomes of a key lookup other than a key, mapped by Verify to the
@@ -53,6 +55,7 @@ type keyCache struct {
 	windowCount int       // fetches started in it
 
 	fetches atomic.Int64
+	tel     *telemetry.Fetch // set by New
 
 	ctx    context.Context // ends at Close; parent of every fetch
 	cancel context.CancelFunc
@@ -152,7 +155,13 @@ func (c *keyCache) refusal() error {
 // cancel the fetch others wait on.
 func (c *keyCache) run(f *flight, began time.Time) {
 	defer c.wg.Done()
-	key, err := c.fetch(f.kid)
+	ctx, span := c.tel.Start(c.ctx)
+	key, status, err := c.fetch(ctx, f.kid)
+	keys := 0
+	if key != nil {
+		keys = 1
+	}
+	span.End(ctx, status, keys, err)
 	c.mu.Lock()
 	if err == nil {
 		c.add(f.kid, key)
@@ -180,40 +189,43 @@ func (c *keyCache) add(kid string, key *ecdsa.PublicKey) {
 	c.keys.Store(&next)
 }
 
-func (c *keyCache) fetch(kid string) (*ecdsa.PublicKey, error) {
-	ctx, cancel := context.WithTimeout(c.ctx, c.timeout)
+// fetch gets the key of kid under ctx (which carries the fetch's span). It
+// returns the HTTP status too, 0 when no response came.
+func (c *keyCache) fetch(ctx context.Context, kid string) (*ecdsa.PublicKey, int, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	url := c.base + "/" + kid
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", errUnavailable, err)
+		return nil, 0, fmt.Errorf("%w: %w", errUnavailable, err)
 	}
 	resp, err := c.client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("%w: fetch %s: %w", errUnavailable, url, err)
+		return nil, 0, fmt.Errorf("%w: fetch %s: %w", errUnavailable, url, err)
 	}
 	defer resp.Body.Close()
+	status := resp.StatusCode
 	switch {
-	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusForbidden:
+	case status == http.StatusNotFound || status == http.StatusForbidden:
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
 		// The key endpoints answer 403 (S3) or 404 for a kid they do not have.
-		return nil, fmt.Errorf("%w: %s answered %d", errKeyNotFound, url, resp.StatusCode)
-	case resp.StatusCode != http.StatusOK:
+		return nil, status, fmt.Errorf("%w: %s answered %d", errKeyNotFound, url, status)
+	case status != http.StatusOK:
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
-		return nil, fmt.Errorf("%w: %s answered %d, want 200", errUnavailable, url, resp.StatusCode)
+		return nil, status, fmt.Errorf("%w: %s answered %d, want 200", errUnavailable, url, status)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
 	if err != nil {
-		return nil, fmt.Errorf("%w: read %s: %w", errUnavailable, url, err)
+		return nil, status, fmt.Errorf("%w: read %s: %w", errUnavailable, url, err)
 	}
 	if int64(len(body)) > c.maxBody {
-		return nil, fmt.Errorf("%w: %s: body larger than %d bytes", errUnavailable, url, c.maxBody)
+		return nil, status, fmt.Errorf("%w: %s: body larger than %d bytes", errUnavailable, url, c.maxBody)
 	}
 	key, err := parsePublicKey(body)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", errUnavailable, url, err)
+		return nil, status, fmt.Errorf("%w: %s: %w", errUnavailable, url, err)
 	}
-	return key, nil
+	return key, status, nil
 }
 
 // parsePublicKey reads one PEM "PUBLIC KEY" block (PKIX), as ALB's key

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cognitoauth/cognitoauth/claims"
+	"github.com/cognitoauth/cognitoauth/internal/telemetry"
 	"github.com/cognitoauth/cognitoauth/verifier"
 )
 
@@ -29,6 +30,7 @@ type Verifier struct {
 	maxSize   int
 	now       func() time.Time
 	keys      *keyCache
+	tel       *telemetry.Verify
 }
 
 // New validates cfg once and returns a Verifier. It fetches nothing; each
@@ -73,6 +75,9 @@ func New(cfg Config) (*Verifier, error) {
 	}
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	v.keys = newKeyCache(base, client, timeout, maxBody, cooldown, v.now)
+	if err := v.newTelemetry(&cfg, base); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 
@@ -80,6 +85,7 @@ func New(cfg Config) (*Verifier, error) {
 // Close still works with the keys held, but fetches nothing.
 func (v *Verifier) Close() error {
 	v.keys.close()
+	v.tel.Close()
 	return nil
 }
 
@@ -99,7 +105,18 @@ func (v *Verifier) KeyFetches() int64 { return v.keys.fetches.Load() }
 // Raw), with ClientID taken from the header's client. Every error is a
 // *verifier.ValidationError wrapping exactly one sentinel: ErrSignerMismatch
 // or one of the verifier's.
+//
+// Each call is counted in the cognitoauth.verifications metric and timed in
+// cognitoauth.verification.duration (see Config.MeterProvider).
 func (v *Verifier) Verify(ctx context.Context, token string) (*claims.Claims, error) {
+	t := v.tel.Start(ctx)
+	c, err := v.check(ctx, token)
+	v.tel.Record(ctx, t, outcomeOf(err), false)
+	return c, err
+}
+
+// check is Verify without the counting.
+func (v *Verifier) check(ctx context.Context, token string) (*claims.Claims, error) {
 	if len(token) > v.maxSize {
 		return nil, fail(verifier.ErrTokenTooLarge, "", "", strconv.Itoa(len(token))+" bytes, limit "+strconv.Itoa(v.maxSize))
 	}

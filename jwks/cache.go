@@ -12,6 +12,11 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/cognitoauth/cognitoauth/internal/telemetry"
 )
 
 // Errors returned by (*Cache).Key.
@@ -72,6 +77,14 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives fetch results and skipped keys (default: discarded).
 	Logger *slog.Logger
+	// MeterProvider receives the cognitoauth.jwks.fetches counter and the
+	// cognitoauth.jwks.fetch.duration histogram, by outcome ("ok" or
+	// "error"). Nil means the global provider, otel.GetMeterProvider().
+	MeterProvider metric.MeterProvider
+	// TracerProvider receives one "cognitoauth.jwks.fetch" span per fetch,
+	// with the URL, the HTTP status and the number of usable keys. Nil
+	// means the global provider, otel.GetTracerProvider().
+	TracerProvider trace.TracerProvider
 }
 
 // Stats counts a Cache's activity.
@@ -98,6 +111,7 @@ type Cache struct {
 	retryAfter  time.Duration // the backoff after the last failure
 
 	fetches, failures atomic.Int64
+	tel               *telemetry.Fetch
 
 	ctx    context.Context // ends at Close; parent of every fetch
 	cancel context.CancelFunc
@@ -161,7 +175,11 @@ func New(rawURL string, opts Options) (*Cache, error) {
 		*client = *opts.HTTPClient
 	}
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	c := &Cache{url: rawURL, opts: opts, client: client}
+	tel, err := newTelemetry(rawURL, &opts)
+	if err != nil {
+		return nil, err
+	}
+	c := &Cache{url: rawURL, opts: opts, client: client, tel: tel}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	return c, nil
 }
@@ -367,7 +385,9 @@ func backoff(streak int, ceiling time.Duration) time.Duration {
 func (c *Cache) run(f *flight) {
 	defer c.wg.Done()
 	began := time.Now()
-	set, err := c.fetch()
+	ctx, span := c.tel.Start(c.ctx)
+	set, status, err := c.fetch(ctx)
+	span.End(ctx, status, set.Len(), err)
 	// Publish the outcome in one step: whoever sees the new keys or the
 	// failure count also sees that no fetch is in flight any more.
 	c.mu.Lock()
@@ -398,36 +418,39 @@ func (c *Cache) wait(ctx context.Context, f *flight) error {
 	}
 }
 
-func (c *Cache) fetch() (*Set, error) {
-	ctx, cancel := context.WithTimeout(c.ctx, c.opts.FetchTimeout)
+// fetch gets and parses the set, under ctx (which carries the fetch's
+// span). It returns the HTTP status too, 0 when no response came.
+func (c *Cache) fetch(ctx context.Context) (*Set, int, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.opts.FetchTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url, nil)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("jwks: fetch %s: %w", c.url, err)
+		return nil, 0, fmt.Errorf("jwks: fetch %s: %w", c.url, err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
+	status := resp.StatusCode
+	if status != http.StatusOK {
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 4096)) // let the connection be reused
-		return nil, &FetchError{URL: c.url, StatusCode: resp.StatusCode}
+		return nil, status, &FetchError{URL: c.url, StatusCode: status}
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, c.opts.MaxJWKSSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("jwks: read %s: %w", c.url, err)
+		return nil, status, fmt.Errorf("jwks: read %s: %w", c.url, err)
 	}
 	if int64(len(body)) > c.opts.MaxJWKSSize {
-		return nil, fmt.Errorf("jwks: %s: body larger than %d bytes", c.url, c.opts.MaxJWKSSize)
+		return nil, status, fmt.Errorf("jwks: %s: body larger than %d bytes", c.url, c.opts.MaxJWKSSize)
 	}
 	set, skipped, err := parse(body, c.opts.AllowedAlgorithms)
 	c.reportSkipped(skipped)
 	if err != nil {
-		return nil, fmt.Errorf("jwks: %s: %w", c.url, err)
+		return nil, status, fmt.Errorf("jwks: %s: %w", c.url, err)
 	}
-	return set, nil
+	return set, status, nil
 }
 
 func (c *Cache) reportSkipped(skipped []error) {

@@ -30,4 +30,10 @@
 // zero value. When two usable keys share a kid the first one in the
 // document wins and the later ones are skipped and reported: a kid must name
 // exactly one key.
+//
+// Options.MeterProvider and Options.TracerProvider (the global
+// OpenTelemetry providers when nil) receive cognitoauth.jwks.fetches and
+// cognitoauth.jwks.fetch.duration, by cognitoauth.outcome "ok" or "error",
+// and one cognitoauth.jwks.fetch span per fetch with url.full,
+// http.response.status_code and cognitoauth.jwks.keys.
 package jwks

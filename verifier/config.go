@@ -10,6 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/cognitoauth/cognitoauth/claims"
 )
 
@@ -190,6 +193,17 @@ type Config struct {
 	// Logger receives key fetch results (default: discarded). Tokens are
 	// never logged.
 	Logger *slog.Logger
+	// MeterProvider receives the verifier's metrics: verifications by
+	// outcome, their duration, key fetches and the token cache's size (the
+	// README's Observability section lists them). Nil means the global
+	// provider, otel.GetMeterProvider(), which records nothing until the
+	// application installs one. Attribute values come from fixed sets,
+	// never from a token.
+	MeterProvider metric.MeterProvider
+	// TracerProvider receives one span per key fetch
+	// ("cognitoauth.jwks.fetch"); verifications make no spans. Nil means
+	// the global provider, otel.GetTracerProvider().
+	TracerProvider trace.TracerProvider
 
 	// CustomCheck, when set, runs after every other check has passed; an
 	// error refuses the token with ErrCustomCheck wrapping it.

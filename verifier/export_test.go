@@ -7,3 +7,6 @@ func CacheBytesHeld(v *Verifier) int64 {
 	}
 	return v.cache.held()
 }
+
+// OutcomeOf is the cognitoauth.outcome value Verify records for err.
+func OutcomeOf(err error) string { return outcomeOf(err).String() }

@@ -16,8 +16,10 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"go.opentelemetry.io/otel/metric"
 
 	"github.com/cognitoauth/cognitoauth/claims"
+	"github.com/cognitoauth/cognitoauth/internal/telemetry"
 	"github.com/cognitoauth/cognitoauth/jwks"
 )
 
@@ -36,6 +38,8 @@ type Verifier struct {
 	revocation Revocation
 	cache      *tokenCache
 	resolver   *resolver // nil unless Config.ResolvePool is set
+	tel        *telemetry.Verify
+	gauge      metric.Registration // the token cache gauge's callback, see telemetry.go
 }
 
 type pool struct {
@@ -92,6 +96,7 @@ func New(cfg Config) (*Verifier, error) {
 		RefetchCooldown: cfg.RefetchCooldown, RefreshInterval: cfg.RefreshInterval, MaxKeyAge: cfg.MaxKeyAge,
 		InsecureAllowHTTPJWKS: cfg.InsecureAllowHTTPJWKS, Now: v.now, Logger: cfg.Logger,
 		PinJWKS: cfg.PinJWKS, AllowedAlgorithms: algs,
+		MeterProvider: cfg.MeterProvider, TracerProvider: cfg.TracerProvider,
 	}
 	byURL := make(map[string]*jwks.Cache)
 	for i := range pools {
@@ -115,6 +120,10 @@ func New(cfg Config) (*Verifier, error) {
 			bytes = DefaultCacheBytes
 		}
 		v.cache = newTokenCache(size, bytes)
+	}
+	if err := v.newTelemetry(&cfg); err != nil {
+		v.Close()
+		return nil, err
 	}
 	return v, nil
 }
@@ -179,6 +188,7 @@ func (v *Verifier) Close() error {
 	if v.resolver != nil {
 		v.resolver.close()
 	}
+	v.unregister()
 	return nil
 }
 
@@ -214,9 +224,21 @@ func (v *Verifier) CachedTokens() int {
 // Verified tokens are cached until their exp; a cached token still has its
 // exp checked and CustomCheck run on every call, and is verified afresh once
 // a key refresh no longer serves the key that verified it.
+//
+// Each call is counted in the cognitoauth.verifications metric and timed in
+// cognitoauth.verification.duration (see Config.MeterProvider).
 func (v *Verifier) Verify(ctx context.Context, token string) (*claims.Claims, error) {
+	t := v.tel.Sample(ctx)
+	c, cached, err := v.check(ctx, token, &t)
+	v.tel.Record(ctx, t, outcomeOf(err), cached)
+	return c, err
+}
+
+// check is Verify without the counting; cached reports whether the token
+// cache answered. It starts t, unless sampled already, on a cache miss.
+func (v *Verifier) check(ctx context.Context, token string, t *telemetry.Timer) (_ *claims.Claims, cached bool, _ error) {
 	if len(token) > v.maxSize {
-		return nil, fail(ErrTokenTooLarge, "", "", strconv.Itoa(len(token))+" bytes, limit "+strconv.Itoa(v.maxSize))
+		return nil, false, fail(ErrTokenTooLarge, "", "", strconv.Itoa(len(token))+" bytes, limit "+strconv.Itoa(v.maxSize))
 	}
 	// The clock is read once, here, and again only after a wait for keys.
 	now := v.now()
@@ -224,19 +246,21 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*claims.Claims, er
 		if e, ok := v.cache.get(token); ok {
 			var held bool
 			if held, now = v.keyHeld(ctx, e, now); held {
-				return v.hit(ctx, token, e, seconds(now))
+				c, err := v.hit(ctx, token, e, seconds(now))
+				return c, true, err
 			}
 		}
 	}
+	v.tel.Miss(ctx, t)
 	c, key, cost, now, err := v.verify(ctx, token, now)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if v.cache != nil {
 		exp, _ := c.Expiry()
 		v.cache.add(token, &cachedToken{claims: c, key: key, deadline: exp + v.leeway.Seconds(), cost: cost}, seconds(now))
 	}
-	return c, nil
+	return c, false, nil
 }
 
 // hit answers from a cached token: its times checked at now, and CustomCheck

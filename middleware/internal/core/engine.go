@@ -223,9 +223,12 @@ func (e *Engine) RPCError(ctx context.Context, procedure string, err error, buil
 	return out
 }
 
-// Notify tells the observer (WithRefusalObserver) of a refusal. Adapters
-// call it once the refusal is answered; WriteHTTP and RPCError do.
+// Notify records the refusal on the request's span, if one is recording
+// (a cognitoauth.refused event), and tells the observer
+// (WithRefusalObserver). Adapters call it once the refusal is answered;
+// WriteHTTP and RPCError do.
 func (e *Engine) Notify(ctx context.Context, err error) {
+	recordRefusal(ctx, err)
 	if e != nil && e.Observer != nil {
 		e.Observer(ctx, err)
 	}
