@@ -9,6 +9,7 @@
 // The suite starts its own emulator processes on free ports of 127.0.0.1,
 // creates a pool, app clients, groups and users through the Cognito JSON API,
 // signs the users in with InitiateAuth USER_PASSWORD_AUTH and checks what
-// verifier.Verify and the four middleware stacks accept and refuse, in both of
+// verifier.Verify and the middleware stacks (net/http, gin, echo, gRPC,
+// Connect and Lambda) accept and refuse, in both of
 // the emulator's issuer modes.
 package interop

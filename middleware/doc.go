@@ -1,7 +1,8 @@
 // Package middleware protects routes with Amazon Cognito tokens (or those
 // of any TokenVerifier). New builds a Middleware once, returning every
 // configuration mistake; its Handler serves net/http, and the adapters in
-// ginauth, echoauth and grpcauth take the same *Middleware, so every stack
+// ginauth, echoauth, grpcauth, connectauth and lambdaauth take the same
+// *Middleware, so every stack
 // extracts, decides and answers the same way.
 //
 //	v, err := verifier.New(verifier.Config{
