@@ -2,8 +2,7 @@
 // of any TokenVerifier). New builds a Middleware once, returning every
 // configuration mistake; its Handler serves net/http, and the adapters in
 // ginauth, echoauth, grpcauth, connectauth and lambdaauth take the same
-// *Middleware, so every stack
-// extracts, decides and answers the same way.
+// *Middleware, so every stack extracts, decides and answers the same way.
 //
 //	v, err := verifier.New(verifier.Config{
 //		UserPoolID: "us-east-1_AbCdEfGhI",
