@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -28,16 +27,7 @@ import (
 
 var fx *authtest.Fixture
 
-func TestMain(m *testing.M) {
-	var err error
-	if fx, err = authtest.NewFixture(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	fx.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { authtest.Main(m, &fx) }
 
 // The service under test, built by hand from well-known types: Me, Admin
 // and Public are unary (Empty → StringValue with the caller's username or

@@ -1,10 +1,8 @@
 package echoauth_test
 
 import (
-	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 
@@ -19,16 +17,7 @@ import (
 
 var fx *authtest.Fixture
 
-func TestMain(m *testing.M) {
-	var err error
-	if fx, err = authtest.NewFixture(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	fx.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { authtest.Main(m, &fx) }
 
 // who answers with the username from the request's context.Context and
 // from echoauth.Claims.

@@ -2,10 +2,8 @@ package ginauth_test
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"sync"
 	"testing"
 
@@ -22,14 +20,7 @@ var fx *authtest.Fixture
 
 func TestMain(m *testing.M) {
 	gin.SetMode(gin.TestMode)
-	var err error
-	if fx, err = authtest.NewFixture(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	fx.Close()
-	os.Exit(code)
+	authtest.Main(m, &fx)
 }
 
 // who answers with the username from the request's context.Context and

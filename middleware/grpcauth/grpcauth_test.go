@@ -3,10 +3,8 @@ package grpcauth_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -33,16 +31,7 @@ import (
 
 var fx *authtest.Fixture
 
-func TestMain(m *testing.M) {
-	var err error
-	if fx, err = authtest.NewFixture(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	fx.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { authtest.Main(m, &fx) }
 
 // The service under test, built by hand from well-known types:
 // Me, Admin and Public are unary (Empty → StringValue with the caller's

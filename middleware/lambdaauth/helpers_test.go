@@ -18,16 +18,7 @@ import (
 
 var fx *authtest.Fixture
 
-func TestMain(m *testing.M) {
-	var err error
-	if fx, err = authtest.NewFixture(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	fx.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { authtest.Main(m, &fx) }
 
 // request is what a client sends; the shapes below turn it into the event
 // API Gateway or an ALB would send, from a document under testdata/.

@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -38,6 +39,20 @@ type Fixture struct {
 	DownToken string
 
 	down *cognitotest.Pool
+}
+
+// Main is the TestMain of a package whose tests share one Fixture: it
+// builds it into *fx, runs the tests, closes it and exits with their code.
+func Main(m *testing.M, fx **Fixture) {
+	f, err := NewFixture()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	*fx = f
+	code := m.Run()
+	f.Close()
+	os.Exit(code)
 }
 
 // NewFixture starts the pools.
