@@ -37,7 +37,7 @@ func spread(xs []float64, format string) string {
 // rounds' min–max.
 func writeTable(w io.Writer, mix string, names []string, by map[string][]loadResult, o *orchestration) {
 	fmt.Fprintf(w, "### %s\n\n", mix)
-	fmt.Fprintf(w, "%d rounds, %d workers in a closed loop, %s measured per cell after %s of warm-up; medians, with the rounds' min–max; × ceiling is the median of each round's ratio to net/http without auth in that round.\n\n",
+	fmt.Fprintf(w, "%d rounds, %d workers in a closed loop, %s measured per cell after %s of warm-up; medians, with the rounds' min–max for req/s and the ratios; × ceiling is the median of each round's ratio to net/http without auth in that round.\n\n",
 		o.rounds, o.workers, o.duration, o.warmup)
 	fmt.Fprintln(w, "| server | req/s | × ceiling | p50 µs | × ceiling | p99 µs | × ceiling | p99.9 µs | × ceiling | generator CPU (cores) |")
 	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
@@ -56,8 +56,11 @@ func writeTable(w io.Writer, mix string, names []string, by map[string][]loadRes
 					ratios = append(ratios, metric(r, i)/metric(ceil[k], i))
 				}
 			}
-			format := "%.0f"
-			row = append(row, fmt.Sprintf(format, median(vals)), fmt.Sprintf("%.3f", median(ratios))+spread(ratios, "%.2f"))
+			v := fmt.Sprintf("%.0f", median(vals))
+			if i == 0 {
+				v += spread(vals, "%.0f")
+			}
+			row = append(row, v, fmt.Sprintf("%.3f", median(ratios))+spread(ratios, "%.2f"))
 		}
 		var cpu []float64
 		exhausted := false
