@@ -195,6 +195,6 @@ fi
 
 if part charts; then
   step "charts"
-  (cd benchmarks/service && go run ./charts -service "$results/service-raw.txt" -bench "$results/curves.txt" -out "$results")
+  (cd benchmarks/service && go run ./charts -service "$results/service-raw.txt" -bench "$results/curves.txt" -curves-md "$results/curves.md" -out "$results")
 fi
 step "done in ${SECONDS}s; raw output and conditions in benchmarks/results/"

@@ -38,6 +38,7 @@ func main() {
 	bench := flag.String("bench", "", "comma-separated raw go test -bench files holding BenchmarkCurve* lines")
 	out := flag.String("out", ".", "folder for the chart files")
 	flag.StringVar(&format, "format", "svg", "svg, or png to look at them without a browser")
+	flag.StringVar(&curvesMD, "curves-md", "", "also write the curves' medians as markdown tables to this file")
 	flag.Parse()
 	if *service == "" && *bench == "" {
 		flag.Usage()
@@ -49,8 +50,9 @@ func main() {
 	}
 }
 
-// format is the charts' file type, and extension.
-var format = "svg"
+// format is the charts' file type, and extension; curvesMD, when set, the
+// file for the curves' tables.
+var format, curvesMD = "svg", ""
 
 func run(service, bench, out string) error {
 	if service != "" {
@@ -76,7 +78,72 @@ func run(service, bench, out string) error {
 	if len(points) == 0 {
 		return errors.New("no BenchmarkCurve lines in " + bench)
 	}
+	if curvesMD != "" {
+		if err := os.WriteFile(curvesMD, []byte(curveTables(points)), 0o644); err != nil {
+			return err
+		}
+	}
 	return drawCurves(points, out)
+}
+
+// curveTables writes, per curve and series, one row per n with the median
+// of every metric reported, the metrics in a fixed order.
+func curveTables(points []point) string {
+	type key struct{ curve, series string }
+	var keys []key
+	var units []string
+	vals := map[key]map[float64]map[string][]float64{}
+	for _, p := range points {
+		k := key{p.curve, p.series}
+		if vals[k] == nil {
+			vals[k] = map[float64]map[string][]float64{}
+			keys = append(keys, k)
+		}
+		if vals[k][p.n] == nil {
+			vals[k][p.n] = map[string][]float64{}
+		}
+		for u, v := range p.metrics {
+			vals[k][p.n][u] = append(vals[k][p.n][u], v)
+			if !slices.Contains(units, u) {
+				units = append(units, u)
+			}
+		}
+	}
+	slices.Sort(units)
+	var b strings.Builder
+	for _, k := range keys {
+		var ns []float64
+		var mine []string
+		for n, m := range vals[k] {
+			ns = append(ns, n)
+			for u := range m {
+				if !slices.Contains(mine, u) && u != "MB/s" {
+					mine = append(mine, u)
+				}
+			}
+		}
+		slices.Sort(ns)
+		slices.SortFunc(mine, func(a, b string) int { return slices.Index(units, a) - slices.Index(units, b) })
+		title := "BenchmarkCurve" + k.curve
+		if k.series != "" {
+			title += "/" + k.series
+		}
+		fmt.Fprintf(&b, "%s (medians)\n\n| n | %s |\n|---:|%s\n", title, strings.Join(mine, " | "), strings.Repeat("---:|", len(mine)))
+		for _, n := range ns {
+			row := []string{strconv.FormatFloat(n, 'f', -1, 64)}
+			for _, u := range mine {
+				v, ok := vals[k][n][u]
+				if !ok {
+					row = append(row, "")
+					continue
+				}
+				row = append(row, number(median(v)))
+			}
+			fmt.Fprintf(&b, "| %s |\n", strings.Join(row, " | "))
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
 }
 
 // cell is one line "cell round=R mix=M stack=S ... rps=X p99_us=Y ...".
@@ -365,6 +432,15 @@ func drawCurve(points []point, title, ylabel string, units []string, path string
 		p.Legend.Add(name, l, s)
 	}
 	return p.Save(16*vg.Centimeter, 10*vg.Centimeter, path)
+}
+
+// number formats a table value: whole numbers from 100 up, three
+// significant digits below.
+func number(v float64) string {
+	if math.Abs(v) >= 100 {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 3, 64)
 }
 
 func median(xs []float64) float64 {
