@@ -2,7 +2,8 @@
 // gonum.org/v1/plot: one for the service table (req/s and p99 of each
 // server as a ratio to the net/http ceiling, per token mix) and one per
 // curve, from every BenchmarkCurve<Name>/<series>/n=<N> line of raw
-// go test -bench output (medians over -count runs). Curves with a memory
+// go test -bench output (medians over -count runs); a series named
+// "*-bytes", whose n is a size in bytes, is charted on its own. Curves with a memory
 // metric (B/token, B/entry, B/pool, else B/op) get a memory chart too, and
 // those reporting held-MiB and bound-MiB a chart of the bound holding.
 // Rerunning it on new raw results redraws every chart.
@@ -317,16 +318,24 @@ func (s series) xys() plotter.XYs {
 // drawCurves writes curve-<Name>.svg for every curve, and its memory and
 // bound charts when it reports those metrics.
 func drawCurves(points []point, out string) error {
+	// A series named "*-bytes" counts n in bytes, not in the curve's own
+	// unit: it gets charts of its own.
+	group := func(p point) string {
+		if strings.HasSuffix(p.series, "-bytes") {
+			return p.curve + "-" + p.series
+		}
+		return p.curve
+	}
 	var curves []string
 	for _, p := range points {
-		if !slices.Contains(curves, p.curve) {
-			curves = append(curves, p.curve)
+		if !slices.Contains(curves, group(p)) {
+			curves = append(curves, group(p))
 		}
 	}
 	for _, name := range curves {
 		var mine []point
 		for _, p := range points {
-			if p.curve == name {
+			if group(p) == name {
 				mine = append(mine, p)
 			}
 		}
@@ -388,7 +397,7 @@ func drawCurve(points []point, title, ylabel string, units []string, path string
 				name = strings.TrimSpace(p.series + " " + unit)
 			}
 			if name == "" {
-				name = "n"
+				name = p.curve
 			}
 			if lines[name] == nil {
 				lines[name] = series{}
@@ -400,6 +409,9 @@ func drawCurve(points []point, title, ylabel string, units []string, path string
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = "n"
+	if strings.HasSuffix(path, "-bytes."+format) || strings.Contains(path, "-bytes-") {
+		p.X.Label.Text = "n (bytes)"
+	}
 	p.Y.Label.Text = ylabel
 	p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
 	logY := true
@@ -430,6 +442,12 @@ func drawCurve(points []point, title, ylabel string, units []string, path string
 		s.Shape = plotutil.Shape(i)
 		p.Add(l, s)
 		p.Legend.Add(name, l, s)
+	}
+	// Headroom above the lines for the legend.
+	if logY {
+		p.Y.Max *= 4
+	} else {
+		p.Y.Max += (p.Y.Max - p.Y.Min) / 4
 	}
 	return p.Save(16*vg.Centimeter, 10*vg.Centimeter, path)
 }
