@@ -182,10 +182,8 @@ func scanValue(d []byte, i, depth int) (end int, plain bool) {
 		return scanString(d, i)
 	case c == '-' || c >= '0' && c <= '9':
 		return scanNumber(d, i), false
-	case c == '{':
-		return scanObject(d, i, depth+1), false
-	case c == '[':
-		return scanArray(d, i, depth+1), false
+	case c == '{' || c == '[':
+		return scanContainer(d, i, depth+1), false
 	case c == 't':
 		return scanLiteral(d, i, "true"), false
 	case c == 'f':
@@ -196,56 +194,82 @@ func scanValue(d []byte, i, depth int) (end int, plain bool) {
 	return -1, false
 }
 
-func scanObject(d []byte, i, depth int) int {
-	if depth > maxDepth {
-		return -1
-	}
-	i = skipSpace(d, i+1) // past '{'
-	if i < len(d) && d[i] == '}' {
-		return i + 1
-	}
+// scanContainer reads the object or array at i; depth counts the
+// containers open with it, itself included. It keeps the containers it
+// opens in a bit stack (1 for an object) rather than recursing: a value
+// nested 2,000 levels deep would otherwise grow the goroutine's stack by a
+// frame per level, which cost more than the scan itself.
+func scanContainer(d []byte, i, depth int) int {
+	var small [4]uint64
+	objects := small[:] // bit l: the container open at level l is an object
+	level := 0          // containers open; the one at level-1 is innermost
+	isObject := func() bool { l := level - 1; return objects[l>>6]>>(l&63)&1 == 1 }
+	const (
+		open    = iota // at the '{' or '[' of a container to open
+		element        // at the next member or element
+		after          // after a value: a ',' or the innermost closer
+	)
+	state := open
 	for {
-		if i, _ = scanString(d, i); i < 0 {
-			return -1
+		switch state {
+		case open:
+			if depth+level > maxDepth {
+				return -1
+			}
+			if level>>6 == len(objects) {
+				objects = append(objects, make([]uint64, len(objects))...)
+			}
+			bit := uint64(1) << (level & 63)
+			obj := d[i] == '{'
+			if obj {
+				objects[level>>6] |= bit
+			} else {
+				objects[level>>6] &^= bit
+			}
+			level++
+			i = skipSpace(d, i+1)
+			if i < len(d) && (obj && d[i] == '}' || !obj && d[i] == ']') {
+				state = after
+				continue // the empty container's closer, read by after
+			}
+			state = element
+		case element:
+			if isObject() {
+				if i, _ = scanString(d, i); i < 0 {
+					return -1
+				}
+				i = skipSpace(d, i)
+				if i >= len(d) || d[i] != ':' {
+					return -1
+				}
+				i = skipSpace(d, i+1)
+			}
+			if i < len(d) && (d[i] == '{' || d[i] == '[') {
+				state = open
+				continue
+			}
+			if i, _ = scanValue(d, i, depth+level-1); i < 0 {
+				return -1
+			}
+			state = after
+		case after:
+			i = skipSpace(d, i)
+			switch {
+			case i >= len(d):
+				return -1
+			case d[i] == ',':
+				i = skipSpace(d, i+1)
+				state = element
+			case isObject() && d[i] == '}' || !isObject() && d[i] == ']':
+				i++
+				level--
+				if level == 0 {
+					return i
+				}
+			default:
+				return -1
+			}
 		}
-		i = skipSpace(d, i)
-		if i >= len(d) || d[i] != ':' {
-			return -1
-		}
-		if i, _ = scanValue(d, skipSpace(d, i+1), depth); i < 0 {
-			return -1
-		}
-		i = skipSpace(d, i)
-		if i < len(d) && d[i] == '}' {
-			return i + 1
-		}
-		if i >= len(d) || d[i] != ',' {
-			return -1
-		}
-		i = skipSpace(d, i+1)
-	}
-}
-
-func scanArray(d []byte, i, depth int) int {
-	if depth > maxDepth {
-		return -1
-	}
-	i = skipSpace(d, i+1) // past '['
-	if i < len(d) && d[i] == ']' {
-		return i + 1
-	}
-	for {
-		if i, _ = scanValue(d, i, depth); i < 0 {
-			return -1
-		}
-		i = skipSpace(d, i)
-		if i < len(d) && d[i] == ']' {
-			return i + 1
-		}
-		if i >= len(d) || d[i] != ',' {
-			return -1
-		}
-		i = skipSpace(d, i+1)
 	}
 }
 
