@@ -107,6 +107,12 @@ type claimsWithRaw struct {
 // the stack stays there.
 type span struct{ start, end int }
 
+// quote is a JSON string's delimiter; minCustomMember is the length of the
+// shortest custom member with its separator, `"custom:":0,`.
+var quote = []byte{'"'}
+
+const minCustomMember = len(`"` + CustomPrefix + `":0,`)
+
 // member is one "custom:*" member, key and value as written, and whether
 // each is written as its decoded value (see jsonscan.Object.Plain).
 type member struct {
@@ -140,6 +146,15 @@ func decodeFast(payload []byte) (*Claims, error) {
 		if id := lookupClaim(name); id != noClaim {
 			values[id], plain[id] = value, valuePlain
 		} else if len(name) >= len(CustomPrefix) && string(name[:len(CustomPrefix)]) == CustomPrefix {
+			if len(custom) == len(customBuf) {
+				// More than a few: make room at once for as many members as
+				// the rest could hold (a hostile token holds thousands, which
+				// doubling would copy again and again). Each has a quoted
+				// key and takes at least minCustomMember bytes; counting one
+				// byte is fast, counting the prefix was not.
+				rest := payload[spanOf(payload, value).end:]
+				custom = slices.Grow(custom, 1+min(bytes.Count(rest, quote)/2, len(rest)/minCustomMember))
+			}
 			custom = append(custom, member{spanOf(payload, key), spanOf(payload, value), keyPlain, valuePlain})
 		}
 	}
