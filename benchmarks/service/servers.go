@@ -109,6 +109,16 @@ func (p poolFlags) ourVerifier() (*verifier.Verifier, error) {
 	return v, v.Warmup(ctx)
 }
 
+// ourMiddleware is this library's middleware on ourVerifier, as README
+// teaches it: DefaultDeny, with the one protected route as its Rule.
+func (p poolFlags) ourMiddleware(rule string) (*middleware.Middleware, error) {
+	v, err := p.ourVerifier()
+	if err != nil {
+		return nil, err
+	}
+	return middleware.New(v, middleware.DefaultDeny(), middleware.Rule(rule))
+}
+
 // keyfunc is MicahParks/keyfunc v3 on the pool's JWKS URL, as its Cognito
 // example does, with an HTTP client trusting the pool's CA.
 func (p poolFlags) keyfunc() (keyfunc.Keyfunc, error) {
@@ -165,11 +175,7 @@ func serveNetHTTPNone(ln net.Listener, _ poolFlags) error {
 }
 
 func serveNetHTTPOurs(ln net.Listener, p poolFlags) error {
-	v, err := p.ourVerifier()
-	if err != nil {
-		return err
-	}
-	auth, err := middleware.New(v, middleware.DefaultDeny(), middleware.Rule("GET "+route))
+	auth, err := p.ourMiddleware("GET " + route)
 	if err != nil {
 		return err
 	}
@@ -240,11 +246,7 @@ func newEcho() *echo.Echo {
 }
 
 func serveEchoOurs(ln net.Listener, p poolFlags) error {
-	v, err := p.ourVerifier()
-	if err != nil {
-		return err
-	}
-	auth, err := middleware.New(v, middleware.DefaultDeny(), middleware.Rule("GET "+route))
+	auth, err := p.ourMiddleware("GET " + route)
 	if err != nil {
 		return err
 	}
@@ -289,11 +291,7 @@ func newGin() *gin.Engine {
 }
 
 func serveGinOurs(ln net.Listener, p poolFlags) error {
-	v, err := p.ourVerifier()
-	if err != nil {
-		return err
-	}
-	auth, err := middleware.New(v, middleware.DefaultDeny(), middleware.Rule("GET "+route))
+	auth, err := p.ourMiddleware("GET " + route)
 	if err != nil {
 		return err
 	}
@@ -374,11 +372,7 @@ func serveGRPCNone(ln net.Listener, _ poolFlags) error {
 }
 
 func serveGRPCOurs(ln net.Listener, p poolFlags) error {
-	v, err := p.ourVerifier()
-	if err != nil {
-		return err
-	}
-	auth, err := middleware.New(v, middleware.DefaultDeny(), middleware.Rule(grpcMethod))
+	auth, err := p.ourMiddleware(grpcMethod)
 	if err != nil {
 		return err
 	}
